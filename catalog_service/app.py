@@ -1,0 +1,34 @@
+"""The Flask application factory: one store per process, features as blueprints."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from catalog_service.config import Config
+from catalog_service.store import CatalogStore
+
+STORE_KEY = "gov_catalog.store"
+
+
+def create_app(config: Config | None = None, store: CatalogStore | None = None) -> Flask:
+    """Build the web application for ``config``, opening its store unless one is given."""
+    config = config or Config.load()
+    app = Flask(__name__)
+    app.config["GOV_CATALOG"] = config
+    app.json.ensure_ascii = False
+    if store is None:
+        store = CatalogStore.open(config.data_dir)
+        store.init_vocabulary()
+    app.extensions[STORE_KEY] = store
+
+    from catalog_service import sparql
+
+    app.register_blueprint(sparql.blueprint)
+    return app
+
+
+def current_store() -> CatalogStore:
+    """The store of the application handling the current request."""
+    from flask import current_app
+
+    return current_app.extensions[STORE_KEY]

@@ -1,0 +1,193 @@
+"""The ``gov-catalog`` command line: init, load, validate, serve and demo.
+
+Every command takes ``--data-dir`` (default ``./var``) and ``--config`` (default ``./gov-catalog.toml``).
+``validate`` exits 0 when every file conforms, 1 when some record does not, 2 when a file cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from catalog_service.config import Config, ConfigError
+from catalog_service.rdfio import InputError
+from catalog_service.store import CatalogStore, StoreError
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        config = Config.load(
+            args.config,
+            data_dir=args.data_dir,
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+        )
+        return args.run(args, config)
+    except (ConfigError, StoreError) as error:
+        print(f"错误 / error: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=None, help="store folder (default ./var)")
+    common.add_argument(
+        "--config", type=Path, default=None, help="configuration file (default ./gov-catalog.toml)"
+    )
+    parser = argparse.ArgumentParser(
+        prog="gov-catalog", description="政务信息资源目录 / government information resource catalog"
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    init = commands.add_parser("init", parents=[common], help="create the store and load the vocabularies")
+    init.set_defaults(run=_init)
+
+    load = commands.add_parser(
+        "load", parents=[common], help="validate a catalog file and store its valid records"
+    )
+    load.add_argument("file", type=Path)
+    load.add_argument("--source", required=True, help="name of the source graph to replace")
+    load.set_defaults(run=_load)
+
+    validate = commands.add_parser(
+        "validate", parents=[common], help="check catalog files against the profile"
+    )
+    validate.add_argument("files", type=Path, nargs="+")
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the text report")
+    validate.set_defaults(run=_validate)
+
+    for name, run, text in (
+        ("serve", _serve, "serve the web UI and SPARQL endpoint"),
+        ("demo", _demo, "load the sample federation and serve it"),
+    ):
+        command = commands.add_parser(name, parents=[common], help=text)
+        command.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+        command.add_argument("--port", type=int, default=None, help="port (default 8080)")
+        command.set_defaults(run=run)
+    commands.choices["demo"].add_argument("--no-serve", action="store_true", help="load only, do not serve")
+    return parser
+
+
+def _open_store(config: Config) -> CatalogStore:
+    store = CatalogStore.open(config.data_dir)
+    store.init_vocabulary()
+    return store
+
+
+def _init(args: argparse.Namespace, config: Config) -> int:
+    _open_store(config).close()
+    print(f"已初始化 / initialised: {config.data_dir.resolve()}")
+    return EXIT_OK
+
+
+def _load(args: argparse.Namespace, config: Config) -> int:
+    from catalog_service.loading import load_file
+
+    store = _open_store(config)
+    try:
+        result = load_file(store, args.file, args.source)
+    except InputError as error:
+        print(f"无法读取 / cannot read: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    finally:
+        store.close()
+    _print_row_errors(result.document.row_errors)
+    invalid = result.report.invalid_records()
+    print(
+        f"{args.source}: 已入库 {len(result.stored_records)} 条，不合规 {len(invalid)} 条，行错误 "
+        f"{len(result.document.row_errors)} 条 / stored {len(result.stored_records)} records, "
+        f"{len(invalid)} invalid, {len(result.document.row_errors)} row errors (version {result.version.version})"
+    )
+    if invalid:
+        print(result.report.to_text("zh"))
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace, config: Config) -> int:
+    from catalog_service.loading import check_document, read_catalog_file
+
+    outcome, documents = EXIT_OK, []
+    for path in args.files:
+        try:
+            document = read_catalog_file(path)
+        except InputError as error:
+            documents.append(
+                {
+                    "file": str(path),
+                    "readable": False,
+                    "error": str(error),
+                    "line": error.line,
+                    "column": error.column,
+                }
+            )
+            if args.format == "text":
+                print(f"无法读取 / cannot read: {error}", file=sys.stderr)
+            outcome = EXIT_UNREADABLE
+            continue
+        report = check_document(document)
+        conforms = report.conforms and not document.row_errors
+        if not conforms and outcome == EXIT_OK:
+            outcome = EXIT_INVALID
+        documents.append(
+            {
+                "file": str(path),
+                "readable": True,
+                "conforms": conforms,
+                "rowErrors": [vars(e) for e in document.row_errors],
+                "report": report.to_dict(),
+            }
+        )
+        if args.format == "text":
+            verdict = "符合 / conforms" if conforms else "不符合 / does not conform"
+            print(f"{path}: {verdict}")
+            _print_row_errors(document.row_errors)
+            if report.results:
+                print(report.to_text(args.lang))
+    if args.format == "json":
+        print(json.dumps({"conforms": outcome == EXIT_OK, "files": documents}, ensure_ascii=False, indent=2))
+    return outcome
+
+
+def _print_row_errors(row_errors: list) -> None:
+    for e in row_errors:
+        print(f"  第 {e.row} 行 / row {e.row} [{e.column}] {e.value!r}: {e.message_zh} / {e.message_en}")
+
+
+def _serve(args: argparse.Namespace, config: Config) -> int:
+    from werkzeug.serving import run_simple
+
+    from catalog_service.app import create_app
+
+    app = create_app(config)
+    print(
+        f"gov-catalog: http://{config.host}:{config.port}/  SPARQL: http://{config.host}:{config.port}/sparql"
+    )
+    run_simple(config.host, config.port, app, threaded=True)
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace, config: Config) -> int:
+    from catalog_service.demo import load_sample_federation
+
+    store = _open_store(config)
+    try:
+        for line in load_sample_federation(store):
+            print(line)
+    finally:
+        store.close()
+    if args.no_serve:
+        return EXIT_OK
+    return _serve(args, config)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The store: source graphs replaced atomically, versions hidden from callers, vocabularies loaded once."""
+
+from __future__ import annotations
+
+import threading
+
+import pyoxigraph as ox
+import pytest
+
+from catalog_service import namespaces as ns
+from catalog_service.store import CatalogStore, StoreError
+
+TITLE = ox.NamedNode(ns.DCT + "title")
+DATASET = ox.NamedNode(ns.DCAT + "Dataset")
+RDF_TYPE = ox.NamedNode(ns.RDF + "type")
+
+
+def entries(prefix: str, count: int) -> list[ox.Triple]:
+    triples = []
+    for i in range(count):
+        subject = ox.NamedNode(ns.resource(f"1010001/{i:06d}"))
+        triples.append(ox.Triple(subject, RDF_TYPE, DATASET))
+        triples.append(ox.Triple(subject, TITLE, ox.Literal(f"{prefix}{i}", language="zh")))
+    return triples
+
+
+def titles(store: CatalogStore) -> set[str]:
+    query = (
+        "SELECT ?t WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> ?t }"
+    )
+    return {row["t"].value for row in store.query(query)}
+
+
+def count_datasets(store: CatalogStore) -> int:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }"
+    return int(next(iter(store.query(query)))["n"].value)
+
+
+def test_vocabulary_and_regions_are_queryable(store: CatalogStore) -> None:
+    query = (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?label WHERE { ?r skos:notation '320102' ; skos:prefLabel ?label }"
+    )
+    assert [row["label"].value for row in store.query(query)] == ["玄武区"]
+    assert store.init_vocabulary() is False, "an unchanged vocabulary is not loaded again"
+
+
+def test_replace_source_swaps_versions(store: CatalogStore) -> None:
+    first = store.replace_source("nanjing", entries("旧", 3))
+    assert (first.version, first.triples) == (1, 6)
+    assert titles(store) == {"旧0", "旧1", "旧2"}
+    second = store.replace_source("nanjing", entries("新", 2))
+    assert second.version == 2
+    assert titles(store) == {"新0", "新1"}
+    assert [s.name for s in store.sources()] == ["nanjing"]
+    assert store.source("nanjing").triples == 4
+
+
+def test_previous_version_is_kept_one_generation_only(store: CatalogStore) -> None:
+    for n in range(4):
+        store.replace_source("suzhou", entries(f"v{n}-", 1))
+    graphs = {g.value for g in store.raw.named_graphs() if "/source/suzhou/" in g.value}
+    assert graphs == {ns.GRAPH + "source/suzhou/3", ns.GRAPH + "source/suzhou/4"}
+    assert titles(store) == {"v3-0"}
+
+
+def test_sources_are_independent(store: CatalogStore) -> None:
+    store.replace_source("a", entries("甲", 2))
+    store.replace_source("b", entries("乙", 1))
+    store.replace_source("a", [])
+    assert titles(store) == {"乙0"}
+    store.remove_source("b")
+    assert titles(store) == set()
+    with pytest.raises(StoreError):
+        store.remove_source("b")
+
+
+def test_bad_source_names_are_refused(store: CatalogStore) -> None:
+    for name in ("", "a b", "../x", "a>b", "x" * 101):
+        with pytest.raises(StoreError):
+            store.replace_source(name, [])
+
+
+def test_an_unfinished_load_stays_invisible(store: CatalogStore) -> None:
+    """A load killed before its switch leaves a graph no reader sees; the next load replaces it."""
+    store.replace_source("jiangning", entries("好", 2))
+    orphan = ox.NamedNode(ns.GRAPH + "source/jiangning/2")
+    store.raw.add(ox.Quad(ox.NamedNode(ns.resource("1010001/999999")), TITLE, ox.Literal("半截"), orphan))
+    assert titles(store) == {"好0", "好1"}
+    store.replace_source("jiangning", entries("再", 1))
+    assert titles(store) == {"再0"}
+
+
+def test_readers_never_see_a_mix(store: CatalogStore) -> None:
+    """While one thread replaces a large source over and over, every read sees one whole version."""
+    size = 2_000
+    store.replace_source("big", entries("A", size))
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.append(count_datasets(store))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for round_ in range(6):
+            store.replace_source("big", entries("B" if round_ % 2 else "A", size + (round_ % 2)))
+    finally:
+        stop.set()
+        reader.join()
+    assert seen, "the reader ran"
+    assert set(seen) <= {size, size + 1}
+
+
+def test_store_survives_reopening(tmp_path) -> None:
+    first = CatalogStore.open(tmp_path)
+    first.init_vocabulary()
+    first.replace_source("xuanwu", entries("持久", 1))
+    first.close()
+    second = CatalogStore.open(tmp_path)
+    assert second.init_vocabulary() is False
+    assert titles(second) == {"持久0"}
+    assert second.source("xuanwu").version == 1
+    second.close()
+
+
+def test_protocol_dataset_narrows_to_current_graphs(store: CatalogStore) -> None:
+    store.replace_source("a", entries("甲", 1))
+    store.replace_source("b", entries("乙", 1))
+    graph_a = store.source("a").graph
+    query = "SELECT ?t WHERE { ?d <http://purl.org/dc/terms/title> ?t }"
+    assert {r["t"].value for r in store.query(query, default_graph=[graph_a])} == {"甲0"}
+    # a graph IRI that is not current (an old version, or made up) contributes nothing
+    assert list(store.query(query, default_graph=[ns.GRAPH + "source/a/0"])) == []
+    named = "SELECT ?g WHERE { GRAPH ?g { ?d <http://purl.org/dc/terms/title> ?t } }"
+    assert {r["g"].value for r in store.query(named, named_graphs=[graph_a])} == {graph_a}
