@@ -22,21 +22,28 @@ blueprint = Blueprint("sparql", __name__)
 class _Format:
     name: str
     media_type: str
+    w3c_format: str
+    """The format's IRI in http://www.w3.org/ns/formats/, for the service description."""
     results: ox.QueryResultsFormat | None = None
     rdf: ox.RdfFormat | None = None
 
 
+_FORMATS = "http://www.w3.org/ns/formats/"
 _RESULT_FORMATS = (
-    _Format("json", "application/sparql-results+json", results=ox.QueryResultsFormat.JSON),
-    _Format("xml", "application/sparql-results+xml", results=ox.QueryResultsFormat.XML),
-    _Format("csv", "text/csv", results=ox.QueryResultsFormat.CSV),
-    _Format("tsv", "text/tab-separated-values", results=ox.QueryResultsFormat.TSV),
+    _Format(
+        "json", "application/sparql-results+json", _FORMATS + "SPARQL_Results_JSON", results=ox.QueryResultsFormat.JSON
+    ),
+    _Format(
+        "xml", "application/sparql-results+xml", _FORMATS + "SPARQL_Results_XML", results=ox.QueryResultsFormat.XML
+    ),
+    _Format("csv", "text/csv", _FORMATS + "SPARQL_Results_CSV", results=ox.QueryResultsFormat.CSV),
+    _Format("tsv", "text/tab-separated-values", _FORMATS + "SPARQL_Results_TSV", results=ox.QueryResultsFormat.TSV),
 )
 _GRAPH_FORMATS = (
-    _Format("turtle", "text/turtle", rdf=ox.RdfFormat.TURTLE),
-    _Format("ntriples", "application/n-triples", rdf=ox.RdfFormat.N_TRIPLES),
-    _Format("jsonld", "application/ld+json", rdf=ox.RdfFormat.JSON_LD),
-    _Format("rdfxml", "application/rdf+xml", rdf=ox.RdfFormat.RDF_XML),
+    _Format("turtle", "text/turtle", _FORMATS + "Turtle", rdf=ox.RdfFormat.TURTLE),
+    _Format("ntriples", "application/n-triples", _FORMATS + "N-Triples", rdf=ox.RdfFormat.N_TRIPLES),
+    _Format("jsonld", "application/ld+json", _FORMATS + "JSON-LD", rdf=ox.RdfFormat.JSON_LD),
+    _Format("rdfxml", "application/rdf+xml", _FORMATS + "RDF_XML", rdf=ox.RdfFormat.RDF_XML),
 )
 _ALIASES = {"application/json": "json", "application/xml": "xml", "text/plain": "ntriples"}
 
@@ -87,9 +94,7 @@ def _query_text() -> str | None:
     if request.method == "POST":
         mimetype = request.mimetype
         if mimetype == "application/sparql-update" or "update" in request.form:
-            raise _ProtocolError(
-                403, "只读端点，不接受 SPARQL Update / read-only endpoint: SPARQL Update is refused"
-            )
+            raise _ProtocolError(403, "只读端点，不接受 SPARQL Update / read-only endpoint: SPARQL Update is refused")
         if mimetype == "application/sparql-query":
             limit = current_app.config["GOV_CATALOG"].sparql_max_query_bytes
             if (request.content_length or 0) > limit:
@@ -100,9 +105,7 @@ def _query_text() -> str | None:
         query = request.form.get("query")
     else:
         if "update" in request.args:
-            raise _ProtocolError(
-                403, "只读端点，不接受 SPARQL Update / read-only endpoint: SPARQL Update is refused"
-            )
+            raise _ProtocolError(403, "只读端点，不接受 SPARQL Update / read-only endpoint: SPARQL Update is refused")
         query = request.args.get("query")
     if query is None:
         return None
@@ -162,9 +165,7 @@ def _describe_service() -> Response:
     accept = request.accept_mimetypes
     if accept.best_match(["text/html", "text/turtle"]) == "text/html" and accept.best != "*/*":
         formats = [f.name for f in _RESULT_FORMATS + _GRAPH_FORMATS]
-        return Response(
-            render_template_string(_FORM, example=_EXAMPLE, formats=formats), mimetype="text/html"
-        )
+        return Response(render_template_string(_FORM, example=_EXAMPLE, formats=formats), mimetype="text/html")
     description = _service_description(request.base_url)
     chosen = _negotiate(_GRAPH_FORMATS)
     body = ox.serialize(description, format=chosen.rdf)
@@ -182,7 +183,7 @@ def _service_description(url: str) -> list[ox.Triple]:
         ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "UnionDefaultGraph")),
     ]
     for f in _RESULT_FORMATS + _GRAPH_FORMATS:
-        triples.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"), ox.Literal(f.media_type)))
+        triples.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"), ox.NamedNode(f.w3c_format)))
     return triples
 
 
