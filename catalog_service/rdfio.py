@@ -25,6 +25,7 @@ _EXTENSIONS: dict[str, ox.RdfFormat] = {
     ".json": ox.RdfFormat.JSON_LD,
 }
 
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _POSITION = re.compile(r"line (\d+),? (?:between columns|column) (\d+)")
 
 
@@ -50,11 +51,18 @@ def rdf_format_for(path: str | Path) -> ox.RdfFormat | None:
 def parse_bytes(
     data: bytes, rdf_format: ox.RdfFormat, *, source: str = "<input>", base_iri: str | None = None
 ) -> list[ox.Triple]:
-    """Parse a whole document; quads formats keep only their triples' content (graph names are ours to set)."""
+    """Parse a whole document; quads formats keep only their triples' content (graph names are ours to set).
+
+    RDF/XML with a document type declaration is refused outright: entity definitions are how XML bombs
+    (exponential entity expansion) and external-entity reads get in, and RDF/XML has no need of them.
+    """
+    if rdf_format == ox.RdfFormat.RDF_XML and _DOCTYPE.search(data):
+        raise InputError(
+            source, "拒绝含 DOCTYPE/ENTITY 声明的 XML / XML with a DOCTYPE or ENTITY declaration is refused"
+        )
     try:
         return [
-            ox.Triple(q.subject, q.predicate, q.object)
-            for q in ox.parse(data, format=rdf_format, base_iri=base_iri)
+            ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=rdf_format, base_iri=base_iri)
         ]
     except SyntaxError as error:
         raise _input_error(source, error) from None
@@ -75,9 +83,7 @@ def parse_file(path: str | Path, rdf_format: ox.RdfFormat | None = None) -> list
     return parse_bytes(data, rdf_format, source=str(path), base_iri=path.resolve().as_uri())
 
 
-def serialize(
-    triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None
-) -> bytes:
+def serialize(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
     """Serialize triples, with prefixes for the syntaxes that use them."""
     if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3):
         return ox.serialize(triples, format=rdf_format, prefixes=prefixes or {})
