@@ -123,7 +123,7 @@ class Fetcher:
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(url, "too-large", f"响应过大 / response of {declared} bytes exceeds {self.max_bytes}")
         chunks, size = [], 0
-        for chunk in response.iter_content(chunk_size=65536):
+        while chunk := response.raw.read1(65536, decode_content=True):  # returns as soon as bytes arrive
             size += len(chunk)
             if size > self.max_bytes:
                 raise FetchError(url, "too-large", f"响应超过上限 / response cut at the {self.max_bytes}-byte cap")
