@@ -5,7 +5,9 @@ A harvester yields three kinds of items, Scrapy-style, and knows nothing of what
 * :class:`HarvestedRecord` — one catalog entry (a ``dcat:Dataset``) mapped to the profile, with the nodes it
   alone owns (data elements, distributions);
 * :class:`SharedTriples` — descriptions several records share (providers, catalogs, data services);
-* :class:`RecordFailure` — an entry of the source that could not be mapped, reported and skipped.
+* :class:`RecordFailure` — an entry of the source that could not be mapped, reported and skipped;
+* :class:`KeepRecord` — an entry that still exists unchanged since :attr:`Harvester.since` (incremental
+  harvesting: the source said so, so it was not fetched again).
 
 A failure of the whole source (unreachable, unparseable, not a catalog) is raised as :class:`HarvestError`
 or :class:`harvesters.http.FetchError`; the pipeline then keeps the previous version of the source.
@@ -16,6 +18,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 import pyoxigraph as ox
@@ -41,7 +44,11 @@ class SourceConfig:
 
 @dataclass
 class HarvestedRecord:
-    """A catalog entry mapped to the profile; ``key`` is what the source calls it, for reports."""
+    """A catalog entry mapped to the profile; ``key`` is what the source calls it (its id, URL or row).
+
+    ``key`` defaults to the dataset IRI; incremental harvesters use the source's own id, which
+    :class:`KeepRecord` names later.
+    """
 
     iri: str
     triples: list[ox.Triple]
@@ -64,7 +71,14 @@ class RecordFailure:
     message_en: str
 
 
-HarvestItem = HarvestedRecord | SharedTriples | RecordFailure
+@dataclass
+class KeepRecord:
+    """The entry the source calls ``key`` still exists and has not changed since the last run."""
+
+    key: str
+
+
+HarvestItem = HarvestedRecord | SharedTriples | RecordFailure | KeepRecord
 
 
 class HarvestError(Exception):
@@ -76,9 +90,11 @@ class Harvester(ABC):
 
     type: ClassVar[str]
 
-    def __init__(self, source: SourceConfig, fetcher: Fetcher) -> None:
+    def __init__(self, source: SourceConfig, fetcher: Fetcher, since: datetime | None = None) -> None:
         self.source = source
         self.fetcher = fetcher
+        self.since = since
+        """Start of the last successful run, for sources that can list what changed since; ``None``: all."""
 
     @abstractmethod
     def harvest(self) -> Iterator[HarvestItem]:
