@@ -29,6 +29,7 @@ from catalog_service.resources import resource_dir
 VOCABULARY_GRAPH = ox.NamedNode(ns.GRAPH + "vocabulary")
 REGIONS_GRAPH = ox.NamedNode(ns.GRAPH + "regions")
 REGISTRY_GRAPH = ox.NamedNode(ns.GRAPH + "registry")
+RUNS_GRAPH = ox.NamedNode(ns.GRAPH + "runs")
 
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _BULK_THRESHOLD = 100_000
@@ -38,6 +39,7 @@ version is invisible until the registry switch, and bulk loading is several time
 _RDF_TYPE = ox.NamedNode(ns.RDF + "type")
 _HARVEST_SOURCE = ox.NamedNode(ns.GC + "HarvestSource")
 _CURRENT_GRAPH = ox.NamedNode(ns.GC + "currentGraph")
+_STATE_GRAPH = ox.NamedNode(ns.GC + "stateGraph")
 _VERSION = ox.NamedNode(ns.GC + "graphVersion")
 _MODIFIED = ox.NamedNode(ns.DCT + "modified")
 _TITLE = ox.NamedNode(ns.DCT + "title")
@@ -63,6 +65,7 @@ class SourceVersion:
     name: str
     version: int
     graph: str
+    state_graph: str
     triples: int
     modified: datetime
 
@@ -127,45 +130,65 @@ class CatalogStore:
 
     # -- sources ----------------------------------------------------------------------------------
 
-    def replace_source(self, name: str, triples: Iterable[ox.Triple]) -> SourceVersion:
-        """Make ``triples`` the new content of source ``name``, atomically for readers."""
+    def new_version(self, name: str) -> SourceWriter:
+        """Start writing the next version of a source; nothing is visible until :meth:`SourceWriter.commit`."""
         _check_name(name)
         previous = self.source(name)
         version = (previous.version if previous else 0) + 1
-        graph = ox.NamedNode(f"{ns.GRAPH}source/{name}/{version}")
-        self._store.update(f"DROP SILENT GRAPH <{graph.value}>")  # left over by a killed load
-        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-        if len(quads) > _BULK_THRESHOLD:
-            self._store.bulk_extend(quads)
-        else:
-            self._store.extend(quads)
-        if not quads:
-            self._store.add_graph(graph)
-        now = datetime.now(UTC).replace(microsecond=0)
-        self._switch(name, graph, version, len(quads), now)
-        if previous:
-            self._drop_versions_before(name, previous.version)
-        self._store.flush()
-        return SourceVersion(name, version, graph.value, len(quads), now)
+        return SourceWriter(self, name, version, previous)
 
-    def _switch(self, name: str, graph: ox.NamedNode, version: int, count: int, now: datetime) -> None:
-        """One SPARQL update, hence one transaction: the moment readers move to the new version."""
-        source = source_iri(name)
-        reg = REGISTRY_GRAPH.value
-        self._store.update(
-            f"DELETE WHERE {{ GRAPH <{reg}> {{ <{source}> ?p ?o }} }};"
-            f"INSERT DATA {{ GRAPH <{reg}> {{ <{source}> a <{_HARVEST_SOURCE.value}> ; "
-            f'<{_TITLE.value}> "{name}" ; <{_CURRENT_GRAPH.value}> <{graph.value}> ; '
-            f'<{_VERSION.value}> "{version}"^^<{_XSD_INTEGER.value}> ; '
-            f'<{_TRIPLE_COUNT.value}> "{count}"^^<{_XSD_INTEGER.value}> ; '
-            f'<{_MODIFIED.value}> "{now.isoformat()}"^^<{_XSD_DATETIME.value}> }} }}'
+    def replace_source(self, name: str, triples: Iterable[ox.Triple], state: Iterable[ox.Triple] = ()) -> SourceVersion:
+        """Make ``triples`` the new content of source ``name`` (and ``state`` its harvest state), atomically."""
+        writer = self.new_version(name)
+        try:
+            writer.add(triples)
+            return writer.commit(state)
+        except BaseException:
+            writer.abort()
+            raise
+
+    def update_source(
+        self,
+        name: str,
+        *,
+        remove_subjects: Iterable[str] = (),
+        add: Iterable[ox.Triple] = (),
+        state_remove_subjects: Iterable[str] = (),
+        state_add: Iterable[ox.Triple] = (),
+    ) -> SourceVersion:
+        """Change a source's current version in place, in one transaction: for small changes to a large source.
+
+        Every triple of each subject in ``remove_subjects`` goes, then ``add`` comes in; the same for the
+        source's harvest state. Readers see the version before or after, never between.
+        """
+        current = self.source(name)
+        if current is None:
+            raise StoreError(f"未知数据源 / unknown source {name!r}")
+        added = list(add)
+        count = current.triples + len(added) - self._count_subject_triples(current.graph, remove_subjects)
+        now = _now()
+        statements = [_delete_subjects(current.graph, remove_subjects), _insert(current.graph, added)]
+        statements += [
+            _delete_subjects(current.state_graph, state_remove_subjects),
+            _insert(current.state_graph, state_add),
+        ]
+        statements.append(_registry_update(name, current.graph, current.state_graph, current.version, count, now))
+        self._store.update(";\n".join(s for s in statements if s))
+        return SourceVersion(name, current.version, current.graph, current.state_graph, count, now)
+
+    def _count_subject_triples(self, graph: str, subjects: Iterable[str]) -> int:
+        g = ox.NamedNode(graph)
+        return sum(
+            1 for subject in set(subjects) for _ in self._store.quads_for_pattern(ox.NamedNode(subject), None, None, g)
         )
 
     def _drop_versions_before(self, name: str, keep_from: int) -> None:
-        prefix = f"{ns.GRAPH}source/{name}/"
+        prefixes = (f"{ns.GRAPH}source/{name}/", f"{ns.GRAPH}state/{name}/")
         for graph in list(self._store.named_graphs()):
-            if isinstance(graph, ox.NamedNode) and graph.value.startswith(prefix):
-                suffix = graph.value[len(prefix) :]
+            if not isinstance(graph, ox.NamedNode):
+                continue
+            for prefix in prefixes:
+                suffix = graph.value[len(prefix) :] if graph.value.startswith(prefix) else ""
                 if suffix.isdigit() and int(suffix) < keep_from:
                     self._store.remove_graph(graph)
 
@@ -174,39 +197,56 @@ class CatalogStore:
         _check_name(name)
         if self.source(name) is None:
             raise StoreError(f"未知数据源 / unknown source {name!r}")
-        self._store.update(
-            f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH.value}> {{ <{source_iri(name)}> ?p ?o }} }}"
-        )
+        self._store.update(f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH.value}> {{ <{source_iri(name)}> ?p ?o }} }}")
         self._drop_versions_before(name, 2**62)
 
     def source(self, name: str) -> SourceVersion | None:
         """The registry entry of one source, or ``None`` if it was never loaded."""
-        return next((s for s in self.sources() if s.name == name), None)
+        return self._source_entry(ox.NamedNode(source_iri(name)))
 
     def sources(self) -> list[SourceVersion]:
         """All loaded sources with their current versions, by name."""
-        found = []
-        for quad in self._store.quads_for_pattern(None, _CURRENT_GRAPH, None, REGISTRY_GRAPH):
-            subject = quad.subject
-            name = subject.value.rsplit("/", 1)[-1]
-            version = int(self._value(subject, _VERSION))
-            modified = datetime.fromisoformat(self._value(subject, _MODIFIED))
-            triples = int(self._value(subject, _TRIPLE_COUNT))
-            found.append(SourceVersion(name, version, quad.object.value, triples, modified))
-        return sorted(found, key=lambda s: s.name)
+        subjects = {q.subject for q in self._store.quads_for_pattern(None, _CURRENT_GRAPH, None, REGISTRY_GRAPH)}
+        return sorted((self._source_entry(s) for s in subjects), key=lambda s: s.name)
 
-    def _value(self, subject: ox.NamedNode, predicate: ox.NamedNode) -> str:
-        for quad in self._store.quads_for_pattern(subject, predicate, None, REGISTRY_GRAPH):
-            return quad.object.value
-        raise StoreError(f"registry entry {subject.value} lacks {predicate.value}")
+    def _source_entry(self, subject: ox.NamedNode) -> SourceVersion | None:
+        values = {q.predicate: q.object for q in self._store.quads_for_pattern(subject, None, None, REGISTRY_GRAPH)}
+        if _CURRENT_GRAPH not in values:
+            return None
+        return SourceVersion(
+            name=subject.value.rsplit("/", 1)[-1],
+            version=int(values[_VERSION].value),
+            graph=values[_CURRENT_GRAPH].value,
+            state_graph=values[_STATE_GRAPH].value,
+            triples=int(values[_TRIPLE_COUNT].value),
+            modified=datetime.fromisoformat(values[_MODIFIED].value),
+        )
 
     def current_graphs(self) -> list[ox.NamedNode]:
-        """The graphs a reader sees: vocabulary, regions, the registry and each source's current version."""
-        graphs = [VOCABULARY_GRAPH, REGIONS_GRAPH, REGISTRY_GRAPH]
-        graphs += [
-            q.object for q in self._store.quads_for_pattern(None, _CURRENT_GRAPH, None, REGISTRY_GRAPH)
-        ]
+        """The graphs a reader sees: vocabulary, regions, registry, harvest runs and each source's current version."""
+        graphs = [VOCABULARY_GRAPH, REGIONS_GRAPH, REGISTRY_GRAPH, RUNS_GRAPH]
+        graphs += [q.object for q in self._store.quads_for_pattern(None, _CURRENT_GRAPH, None, REGISTRY_GRAPH)]
         return graphs
+
+    def state_graphs(self) -> list[ox.NamedNode]:
+        """Each source's current harvest-state graph (checksums, ownership; never shown to readers)."""
+        return [q.object for q in self._store.quads_for_pattern(None, _STATE_GRAPH, None, REGISTRY_GRAPH)]
+
+    def query_state(self, sparql: str) -> ox.QuerySolutions:
+        """Query the current harvest-state graphs (``GRAPH ?g`` names them) — for the harvesting pipeline."""
+        graphs = self.state_graphs()
+        return self._store.query(sparql, default_graph=graphs or [REGISTRY_GRAPH], named_graphs=graphs)
+
+    def write_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Replace a bookkeeping graph (such as a source's quarantine) in one transaction."""
+        statements = [f"DROP SILENT GRAPH <{graph}>", _insert(graph, triples)]
+        self._store.update(";\n".join(s for s in statements if s))
+
+    def append(self, graph: str, triples: Iterable[ox.Triple], *, remove_subjects: Iterable[str] = ()) -> None:
+        """Add to an append-only graph (harvest runs), first dropping the given subjects' triples, atomically."""
+        statements = [_delete_subjects(graph, remove_subjects), _insert(graph, triples)]
+        if any(statements):
+            self._store.update(";\n".join(s for s in statements if s))
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -221,9 +261,7 @@ class CatalogStore:
         """
         current = self.current_graphs()
         visible = {g.value for g in current}
-        default = (
-            current if default_graph is None else [ox.NamedNode(g) for g in default_graph if g in visible]
-        )
+        default = current if default_graph is None else [ox.NamedNode(g) for g in default_graph if g in visible]
         named = current if named_graphs is None else [ox.NamedNode(g) for g in named_graphs if g in visible]
         return self._store.query(sparql, default_graph=default, named_graphs=named)
 
@@ -246,3 +284,98 @@ def _check_name(name: str) -> None:
         raise StoreError(
             f"数据源名称只能包含字母、数字、'-'、'_'、'.' / source name {name!r} must be letters, digits, - _ ."
         )
+
+
+class SourceWriter:
+    """The next version of one source, written in pieces (streamed, bulk-loaded) and switched to at the end."""
+
+    def __init__(self, store: CatalogStore, name: str, version: int, previous: SourceVersion | None) -> None:
+        self._store = store
+        self.name = name
+        self.version = version
+        self.previous = previous
+        self.graph = f"{ns.GRAPH}source/{name}/{version}"
+        self.state_graph = f"{ns.GRAPH}state/{name}/{version}"
+        self.count = 0
+        raw = store.raw
+        raw.update(f"DROP SILENT GRAPH <{self.graph}>; DROP SILENT GRAPH <{self.state_graph}>")  # a killed load's
+
+    def add(self, triples: Iterable[ox.Triple]) -> None:
+        """Write triples into the new version (invisible to readers until commit)."""
+        graph = ox.NamedNode(self.graph)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+        self.count += len(quads)
+        _write(self._store.raw, quads)
+
+    def copy_previous(self, *, except_subjects: set[str]) -> None:
+        """Carry the previous version's triples over, but for those of the given subjects."""
+        if self.previous is None:
+            return
+        skip = {ox.NamedNode(s) for s in except_subjects}
+        old, new = ox.NamedNode(self.previous.graph), ox.NamedNode(self.graph)
+        batch: list[ox.Quad] = []
+        for quad in self._store.raw.quads_for_pattern(None, None, None, old):
+            if quad.subject not in skip:
+                batch.append(ox.Quad(quad.subject, quad.predicate, quad.object, new))
+                if len(batch) >= 50_000:
+                    self.count += len(batch)
+                    _write(self._store.raw, batch)
+                    batch = []
+        self.count += len(batch)
+        _write(self._store.raw, batch)
+
+    def commit(self, state: Iterable[ox.Triple] = ()) -> SourceVersion:
+        """Write the harvest state, then switch readers to this version in one small transaction."""
+        raw = self._store.raw
+        state_graph = ox.NamedNode(self.state_graph)
+        _write(raw, [ox.Quad(t.subject, t.predicate, t.object, state_graph) for t in state])
+        raw.add_graph(ox.NamedNode(self.graph))
+        raw.add_graph(state_graph)
+        now = _now()
+        raw.update(_registry_update(self.name, self.graph, self.state_graph, self.version, self.count, now))
+        if self.previous:
+            self._store._drop_versions_before(self.name, self.previous.version)
+        raw.flush()
+        return SourceVersion(self.name, self.version, self.graph, self.state_graph, self.count, now)
+
+    def abort(self) -> None:
+        """Throw the unfinished version away; the current one stays."""
+        self._store.raw.update(f"DROP SILENT GRAPH <{self.graph}>; DROP SILENT GRAPH <{self.state_graph}>")
+
+
+def _write(raw: ox.Store, quads: list[ox.Quad]) -> None:
+    if len(quads) > _BULK_THRESHOLD:
+        raw.bulk_extend(quads)
+    elif quads:
+        raw.extend(quads)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _registry_update(name: str, graph: str, state_graph: str, version: int, count: int, now: datetime) -> str:
+    """The SPARQL update that makes a version current: one statement, hence one transaction."""
+    source, reg = source_iri(name), REGISTRY_GRAPH.value
+    return (
+        f"DELETE WHERE {{ GRAPH <{reg}> {{ <{source}> ?p ?o }} }};\n"
+        f"INSERT DATA {{ GRAPH <{reg}> {{ <{source}> a <{_HARVEST_SOURCE.value}> ; "
+        f'<{_TITLE.value}> "{name}" ; <{_CURRENT_GRAPH.value}> <{graph}> ; <{_STATE_GRAPH.value}> <{state_graph}> ; '
+        f'<{_VERSION.value}> "{version}"^^<{_XSD_INTEGER.value}> ; '
+        f'<{_TRIPLE_COUNT.value}> "{count}"^^<{_XSD_INTEGER.value}> ; '
+        f'<{_MODIFIED.value}> "{now.isoformat()}"^^<{_XSD_DATETIME.value}> }} }}'
+    )
+
+
+def _delete_subjects(graph: str, subjects: Iterable[str]) -> str:
+    subjects = sorted(set(subjects))
+    if not subjects:
+        return ""
+    values = " ".join(f"<{s}>" for s in subjects)
+    pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+    return f"DELETE {{ {pattern} }} WHERE {{ VALUES ?s {{ {values} }} {pattern} }}"
+
+
+def _insert(graph: str, triples: Iterable[ox.Triple]) -> str:
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}" if body.strip() else ""

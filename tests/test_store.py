@@ -25,9 +25,7 @@ def entries(prefix: str, count: int) -> list[ox.Triple]:
 
 
 def titles(store: CatalogStore) -> set[str]:
-    query = (
-        "SELECT ?t WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> ?t }"
-    )
+    query = "SELECT ?t WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> ?t }"
     return {row["t"].value for row in store.query(query)}
 
 
@@ -136,3 +134,34 @@ def test_protocol_dataset_narrows_to_current_graphs(store: CatalogStore) -> None
     assert list(store.query(query, default_graph=[ns.GRAPH + "source/a/0"])) == []
     named = "SELECT ?g WHERE { GRAPH ?g { ?d <http://purl.org/dc/terms/title> ?t } }"
     assert {r["g"].value for r in store.query(named, named_graphs=[graph_a])} == {graph_a}
+
+
+def test_update_source_changes_in_place_atomically(store: CatalogStore) -> None:
+    store.replace_source("kunshan", entries("甲", 3), state=[])
+    first = ns.resource("1010001/000000")
+    new = ox.NamedNode(ns.resource("1010001/000009"))
+    version = store.update_source(
+        "kunshan",
+        remove_subjects=[first],
+        add=[ox.Triple(new, RDF_TYPE, DATASET), ox.Triple(new, TITLE, ox.Literal("新增", language="zh"))],
+    )
+    assert version.version == 1, "an in-place change keeps the version"
+    assert titles(store) == {"甲1", "甲2", "新增"}
+    assert store.source("kunshan").triples == 6
+
+
+def test_writer_streams_copies_and_aborts(store: CatalogStore) -> None:
+    store.replace_source("city", entries("旧", 3))
+    writer = store.new_version("city")
+    writer.add(entries("新", 1)[:2])  # replaces 1010001/000000
+    writer.copy_previous(except_subjects={ns.resource("1010001/000000")})
+    assert titles(store) == {"旧0", "旧1", "旧2"}, "nothing is visible before commit"
+    writer.commit([ox.Triple(ox.NamedNode(ns.resource("1010001/000000")), TITLE, ox.Literal("state"))])
+    assert titles(store) == {"新0", "旧1", "旧2"}
+    state = list(store.query_state("SELECT ?t WHERE { ?d <http://purl.org/dc/terms/title> ?t }"))
+    assert [row["t"].value for row in state] == ["state"]
+    aborted = store.new_version("city")
+    aborted.add(entries("废", 5))
+    aborted.abort()
+    assert titles(store) == {"新0", "旧1", "旧2"}
+    assert not any(g.value == aborted.graph for g in store.raw.named_graphs())
