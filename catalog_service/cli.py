@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=getattr(args, "port", None),
         )
         return args.run(args, config)
-    except (ConfigError, StoreError) as error:
+    except (ConfigError, StoreError, ValueError) as error:
         print(f"错误 / error: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
 
@@ -39,9 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", type=Path, default=None, help="store folder (default ./var)")
-    common.add_argument(
-        "--config", type=Path, default=None, help="configuration file (default ./gov-catalog.toml)"
-    )
+    common.add_argument("--config", type=Path, default=None, help="configuration file (default ./gov-catalog.toml)")
     parser = argparse.ArgumentParser(
         prog="gov-catalog", description="政务信息资源目录 / government information resource catalog"
     )
@@ -50,16 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", parents=[common], help="create the store and load the vocabularies")
     init.set_defaults(run=_init)
 
-    load = commands.add_parser(
-        "load", parents=[common], help="validate a catalog file and store its valid records"
-    )
+    load = commands.add_parser("load", parents=[common], help="validate a catalog file and store its valid records")
     load.add_argument("file", type=Path)
     load.add_argument("--source", required=True, help="name of the source graph to replace")
     load.set_defaults(run=_load)
 
-    validate = commands.add_parser(
-        "validate", parents=[common], help="check catalog files against the profile"
-    )
+    validate = commands.add_parser("validate", parents=[common], help="check catalog files against the profile")
     validate.add_argument("files", type=Path, nargs="+")
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the text report")
@@ -162,15 +156,99 @@ def _print_row_errors(row_errors: list) -> None:
         print(f"  第 {e.row} 行 / row {e.row} [{e.column}] {e.value!r}: {e.message_zh} / {e.message_en}")
 
 
+def _configured_sources(config: Config, names: list[str] | None = None) -> list:
+    from catalog_service.harvest.sources import parse_sources
+
+    sources = parse_sources(config.sources, base_dir=config.path.parent if config.path else None)
+    unknown = set(names or []) - {s.name for s in sources}
+    if unknown:
+        raise ConfigError(f"未配置的数据源 / unknown source(s): {', '.join(sorted(unknown))}")
+    return [s for s in sources if not names or s.name in names]
+
+
+def _harvest(args: argparse.Namespace, config: Config) -> int:
+    sources = _configured_sources(config, args.names)
+    if not sources:
+        print("没有配置数据源 / no sources configured ([[sources]] in gov-catalog.toml)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    store = _open_store(config)
+    try:
+        runs = harvest_all(store, sources, interactive=sys.stderr.isatty())
+    finally:
+        store.close()
+    return EXIT_OK if all(r.status == "succeeded" for r in runs) else EXIT_INVALID
+
+
+def harvest_all(store: CatalogStore, sources: list, *, interactive: bool = False) -> list:
+    """Run sources one after another, printing one report per run (and a progress line on a terminal)."""
+    from catalog_service.harvest.pipeline import harvest
+    from catalog_service.harvest.runs import fail_interrupted_runs
+
+    fail_interrupted_runs(store)
+    runs = []
+    for source in sources:
+        progress = _progress_printer(source.name) if interactive else None
+        run = harvest(store, source, progress=progress)
+        if interactive:
+            print(file=sys.stderr)
+        print(_run_summary(run))
+        runs.append(run)
+    return runs
+
+
+def _progress_printer(name: str):
+    def show(count: int) -> None:
+        if count % 50 == 0:
+            print(f"\r{name}: {count} …", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _run_summary(run) -> str:
+    c = run.counts
+    lines = [
+        f"{run.source}: {run.status}  新增 {c['added']} 更新 {c['updated']} 未变 {c['unchanged']} 删除 {c['removed']} "
+        f"不合规 {c['invalid']} 失败 {c['failed']} 冲突 {c['conflicts']} / added {c['added']}, updated {c['updated']}, "
+        f"unchanged {c['unchanged']}, removed {c['removed']}, invalid {c['invalid']}, failed {c['failed']}, "
+        f"conflicts {c['conflicts']}  ({run.iri})"
+    ]
+    lines += [f"  错误 / error: {e}" for e in run.errors]
+    for issue in run.issues[:20]:
+        messages = "; ".join(f"{zh} / {en}" for zh, en in zip(issue.messages_zh, issue.messages_en, strict=False))
+        lines.append(f"  [{issue.kind}] {issue.key}: {messages}")
+    if len(run.issues) > 20:
+        lines.append(f"  … {len(run.issues) - 20} more issues (SPARQL: ?run gc:recordIssue ?issue)")
+    return "\n".join(lines)
+
+
+def _scheduler(args: argparse.Namespace, config: Config) -> int:
+    import signal
+
+    from catalog_service.harvest.scheduler import Scheduler
+
+    sources = _configured_sources(config)
+    store = _open_store(config)
+    scheduler = Scheduler(
+        store, sources, workers=args.workers, on_finish=lambda run: print(_run_summary(run), flush=True)
+    )
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.stop())
+    print(f"调度 {len(scheduler.sources)} 个数据源 / scheduling {len(scheduler.sources)} sources; Ctrl-C stops")
+    try:
+        scheduler.run_forever()
+    except KeyboardInterrupt:
+        scheduler.stop()
+    finally:
+        store.close()
+    return EXIT_OK
+
+
 def _serve(args: argparse.Namespace, config: Config) -> int:
     from werkzeug.serving import run_simple
 
     from catalog_service.app import create_app
 
     app = create_app(config)
-    print(
-        f"gov-catalog: http://{config.host}:{config.port}/  SPARQL: http://{config.host}:{config.port}/sparql"
-    )
+    print(f"gov-catalog: http://{config.host}:{config.port}/  SPARQL: http://{config.host}:{config.port}/sparql")
     run_simple(config.host, config.port, app, threaded=True)
     return EXIT_OK
 

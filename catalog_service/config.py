@@ -28,6 +28,8 @@ class Config:
     """Queries longer than this are refused before parsing."""
     sources: list[dict[str, Any]] = field(default_factory=list)
     """``[[sources]]`` tables, read by the harvesting pipeline."""
+    path: Path | None = None
+    """The file this configuration was read from; relative source paths start from its folder."""
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> Config:
@@ -41,6 +43,7 @@ class Config:
                 raise ConfigError(f"{path}: {error}") from None
             values.update(document.get("catalog", {}))
             values["sources"] = document.get("sources", [])
+            values["path"] = path.resolve()
         for name in ("data_dir", "host", "port"):
             env = os.environ.get(f"GOV_CATALOG_{name.upper()}")
             if env:

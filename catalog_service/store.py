@@ -54,7 +54,7 @@ _VOCABULARY_FILES = {
 }
 
 
-class StoreError(Exception):
+class StoreError(ValueError):
     """A store operation that cannot be done, such as an unknown or badly named source."""
 
 
@@ -132,7 +132,7 @@ class CatalogStore:
 
     def new_version(self, name: str) -> SourceWriter:
         """Start writing the next version of a source; nothing is visible until :meth:`SourceWriter.commit`."""
-        _check_name(name)
+        check_source_name(name)
         previous = self.source(name)
         version = (previous.version if previous else 0) + 1
         return SourceWriter(self, name, version, previous)
@@ -194,7 +194,7 @@ class CatalogStore:
 
     def remove_source(self, name: str) -> None:
         """Forget a source and all its versions."""
-        _check_name(name)
+        check_source_name(name)
         if self.source(name) is None:
             raise StoreError(f"未知数据源 / unknown source {name!r}")
         self._store.update(f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH.value}> {{ <{source_iri(name)}> ?p ?o }} }}")
@@ -265,12 +265,13 @@ class CatalogStore:
         named = current if named_graphs is None else [ox.NamedNode(g) for g in named_graphs if g in visible]
         return self._store.query(sparql, default_graph=default, named_graphs=named)
 
-    def triples(self, name: str) -> Iterator[ox.Triple]:
-        """The triples of a source's current version."""
+    def triples(self, name: str, *, state: bool = False) -> Iterator[ox.Triple]:
+        """The triples of a source's current version, or of its harvest state."""
         entry = self.source(name)
         if entry is None:
             raise StoreError(f"未知数据源 / unknown source {name!r}")
-        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(entry.graph)):
+        graph = entry.state_graph if state else entry.graph
+        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
             yield ox.Triple(quad.subject, quad.predicate, quad.object)
 
     def close(self) -> None:
@@ -279,7 +280,8 @@ class CatalogStore:
         del self._store
 
 
-def _check_name(name: str) -> None:
+def check_source_name(name: str) -> None:
+    """Refuse names that cannot serve in graph IRIs and file names."""
     if not _SOURCE_NAME.match(name):
         raise StoreError(
             f"数据源名称只能包含字母、数字、'-'、'_'、'.' / source name {name!r} must be letters, digits, - _ ."
