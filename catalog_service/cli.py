@@ -254,12 +254,11 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
 
 
 def _demo(args: argparse.Namespace, config: Config) -> int:
-    from catalog_service.demo import load_sample_federation
+    from catalog_service.demo import sample_sources
 
     store = _open_store(config)
     try:
-        for line in load_sample_federation(store):
-            print(line)
+        harvest_all(store, sample_sources(), interactive=sys.stderr.isatty())
     finally:
         store.close()
     if args.no_serve:
