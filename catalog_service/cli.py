@@ -59,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the text report")
     validate.set_defaults(run=_validate)
 
+    harvest = commands.add_parser("harvest", parents=[common], help="run configured sources once")
+    harvest.add_argument("names", nargs="*", metavar="NAME", help="sources to run (default: all)")
+    harvest.set_defaults(run=_harvest)
+
+    scheduler = commands.add_parser("scheduler", parents=[common], help="run sources on their schedules until stopped")
+    scheduler.add_argument("--workers", type=int, default=4, help="sources harvested at once (default 4)")
+    scheduler.set_defaults(run=_scheduler)
+
     for name, run, text in (
         ("serve", _serve, "serve the web UI and SPARQL endpoint"),
         ("demo", _demo, "load the sample federation and serve it"),
