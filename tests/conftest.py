@@ -9,6 +9,8 @@ import pytest
 
 from catalog_service.store import CatalogStore
 
+pytest_plugins = ["tests.oxigraph_server"]
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[CatalogStore]:
