@@ -23,7 +23,8 @@ def create_app(config: Config | None = None, store: CatalogStore | None = None) 
 
     from catalog_service import sparql
 
-    app.register_blueprint(sparql.blueprint)
+    for feature in (sparql,):
+        app.register_blueprint(feature.blueprint)
     return app
 
 

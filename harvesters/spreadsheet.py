@@ -9,6 +9,9 @@ missing from its code list, a date that is not a date, a malformed 信息项 cel
 the agreement of 层级 with 行政区划) is the SHACL profile's job later in the pipeline, so an empty optional
 or required cell simply yields no triple. A row with errors is skipped whole; the other rows still map.
 
+Harvesters of other source kinds (CKAN, JSON APIs) turn each entry into the same columns and call
+:func:`map_entry`, so every source maps to the profile, and reports bad cells, in exactly one way.
+
 CSV files come from Excel, WPS and hand-written scripts alike, so the encoding is detected: UTF-8 (with or
 without BOM) or GB18030, which also decodes GBK, its subset. Anything else (UTF-16, binary) is refused
 rather than guessed, because a wrong guess turns names into mojibake that would then be published.
@@ -20,7 +23,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TypingLiteral
@@ -102,10 +105,11 @@ class TemplateError(Exception):
 class RowError:
     """A problem that kept one row out of the result.
 
-    ``row`` is the number a spreadsheet program shows (the header is row 1); ``value`` is the whole cell.
+    ``row`` is the number a spreadsheet program shows (the header is row 1), or for :func:`map_entry` whatever
+    names the entry in its source; ``value`` is the whole cell.
     """
 
-    row: int
+    row: int | str
     column: str
     value: str
     message_zh: str
@@ -140,6 +144,25 @@ def read_template(source: Path | bytes, *, filename: str | None = None) -> Templ
     else:
         data = source
     return _map_rows(_read_rows(data, filename), CodeLists.default())
+
+
+def map_entry(
+    values: Mapping[str, str], *, row: int | str, vocabulary: CodeLists | None = None
+) -> tuple[list[Triple], list[RowError]]:
+    """Map one entry given as column name → cell text, exactly as a template row with those cells would be.
+
+    A column left out counts as an empty cell. ``row`` names the entry in the errors (a row number, or the
+    source's own id). Returns the triples and no errors, or no triples and every problem of the entry: like
+    a bad template row, an entry with errors is skipped whole. Duplicate identifiers across entries are the
+    caller's to detect, since only it sees all of them. Raises :class:`ValueError` for a column name that is
+    not in :data:`COLUMNS`: that is a mistake in the caller's mapping, not in the data.
+    """
+    unknown = set(values) - set(COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown template columns: {sorted(unknown)}")
+    entry = _Row(row, {name: _clean(values.get(name, "")) for name in COLUMNS}, vocabulary or CodeLists.default())
+    entry.map()
+    return ([], entry.errors) if entry.errors else (entry.triples, [])
 
 
 def write_template(rows: list[dict[str, str]], path: Path, *, encoding: CsvEncoding = "utf-8") -> None:
@@ -353,7 +376,7 @@ class _Row:
     A bad row's triples are thrown away; collecting them anyway keeps each column's mapping in one place.
     """
 
-    def __init__(self, number: int, values: dict[str, str], vocabulary: CodeLists) -> None:
+    def __init__(self, number: int | str, values: dict[str, str], vocabulary: CodeLists) -> None:
         self.number = number
         self.values = values
         self.vocabulary = vocabulary
