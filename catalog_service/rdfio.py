@@ -61,9 +61,7 @@ def parse_bytes(
             source, "拒绝含 DOCTYPE/ENTITY 声明的 XML / XML with a DOCTYPE or ENTITY declaration is refused"
         )
     try:
-        return [
-            ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=rdf_format, base_iri=base_iri)
-        ]
+        return [q.triple for q in ox.parse(data, format=rdf_format, base_iri=base_iri)]
     except SyntaxError as error:
         raise _input_error(source, error) from None
     except (ValueError, UnicodeDecodeError) as error:

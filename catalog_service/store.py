@@ -289,7 +289,13 @@ def check_source_name(name: str) -> None:
 
 
 class SourceWriter:
-    """The next version of one source, written in pieces (streamed, bulk-loaded) and switched to at the end."""
+    """The next version of one source, written in pieces and switched to at the end.
+
+    Triples are buffered and written in large chunks: one pyoxigraph transaction per record would cost more
+    than the rest of a harvest together.
+    """
+
+    _CHUNK = 200_000
 
     def __init__(self, store: CatalogStore, name: str, version: int, previous: SourceVersion | None) -> None:
         self._store = store
@@ -299,49 +305,51 @@ class SourceWriter:
         self.graph = f"{ns.GRAPH}source/{name}/{version}"
         self.state_graph = f"{ns.GRAPH}state/{name}/{version}"
         self.count = 0
-        raw = store.raw
-        raw.update(f"DROP SILENT GRAPH <{self.graph}>; DROP SILENT GRAPH <{self.state_graph}>")  # a killed load's
+        self._buffer: list[ox.Quad] = []
+        self._graph_node = ox.NamedNode(self.graph)
+        store.raw.update(f"DROP SILENT GRAPH <{self.graph}>; DROP SILENT GRAPH <{self.state_graph}>")  # a killed load's
 
     def add(self, triples: Iterable[ox.Triple]) -> None:
         """Write triples into the new version (invisible to readers until commit)."""
-        graph = ox.NamedNode(self.graph)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-        self.count += len(quads)
-        _write(self._store.raw, quads)
+        graph = self._graph_node
+        self._buffer.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        if len(self._buffer) >= self._CHUNK:
+            self._flush()
 
     def copy_previous(self, *, except_subjects: set[str]) -> None:
         """Carry the previous version's triples over, but for those of the given subjects."""
         if self.previous is None:
             return
         skip = {ox.NamedNode(s) for s in except_subjects}
-        old, new = ox.NamedNode(self.previous.graph), ox.NamedNode(self.graph)
-        batch: list[ox.Quad] = []
+        old, new = ox.NamedNode(self.previous.graph), self._graph_node
         for quad in self._store.raw.quads_for_pattern(None, None, None, old):
             if quad.subject not in skip:
-                batch.append(ox.Quad(quad.subject, quad.predicate, quad.object, new))
-                if len(batch) >= 50_000:
-                    self.count += len(batch)
-                    _write(self._store.raw, batch)
-                    batch = []
-        self.count += len(batch)
-        _write(self._store.raw, batch)
+                self._buffer.append(ox.Quad(quad.subject, quad.predicate, quad.object, new))
+                if len(self._buffer) >= self._CHUNK:
+                    self._flush()
+
+    def _flush(self) -> None:
+        self.count += len(self._buffer)
+        _write(self._store.raw, self._buffer)
+        self._buffer = []
 
     def commit(self, state: Iterable[ox.Triple] = ()) -> SourceVersion:
         """Write the harvest state, then switch readers to this version in one small transaction."""
+        self._flush()
         raw = self._store.raw
         state_graph = ox.NamedNode(self.state_graph)
         _write(raw, [ox.Quad(t.subject, t.predicate, t.object, state_graph) for t in state])
-        raw.add_graph(ox.NamedNode(self.graph))
+        raw.add_graph(self._graph_node)
         raw.add_graph(state_graph)
         now = _now()
         raw.update(_registry_update(self.name, self.graph, self.state_graph, self.version, self.count, now))
         if self.previous:
             self._store._drop_versions_before(self.name, self.previous.version)
-        raw.flush()
         return SourceVersion(self.name, self.version, self.graph, self.state_graph, self.count, now)
 
     def abort(self) -> None:
         """Throw the unfinished version away; the current one stays."""
+        self._buffer = []
         self._store.raw.update(f"DROP SILENT GRAPH <{self.graph}>; DROP SILENT GRAPH <{self.state_graph}>")
 
 

@@ -95,6 +95,8 @@ class Harvester(ABC):
         self.fetcher = fetcher
         self.since = since
         """Start of the last successful run, for sources that can list what changed since; ``None``: all."""
+        self.partial = False
+        """Set by a harvester whose run lists only what changed: entries it did not yield still exist."""
 
     @abstractmethod
     def harvest(self) -> Iterator[HarvestItem]:

@@ -19,7 +19,7 @@ profile's update-frequency concept beside an EU frequency, and a stable IRI — 
 content for a blank-node dataset.
 
 With ``since`` a source that can filter answers only what changed; as it does not say which unchanged
-entries still exist, no :class:`~harvesters.base.KeepRecord` is yielded for them.
+entries still exist, the run is *partial*: the pipeline keeps the entries it did not see.
 
 Options: ``max_pages`` (default 10,000); for ``dcat``, ``modified_since_param`` (the query parameter that
 asks the source for what changed since the last run); for ``node``, ``path`` (default ``/catalog.ttl``).
@@ -107,7 +107,12 @@ class DcatHarvester(Harvester):
 
     def first_page_url(self) -> str:
         """The URL paging starts from: ``url``, asking for changes since the last run when the source can."""
-        return _with_since(self.source.url, self.option("modified_since_param"), self.since)
+        return self._since_url(self.source.url, self.option("modified_since_param"))
+
+    def _since_url(self, url: str, param: str | None) -> str:
+        """``url`` asking for changes since the last run; such a run is partial (unchanged entries are not listed)."""
+        self.partial = bool(param and self.since)
+        return _with_since(url, param, self.since)
 
     def _pages(self) -> Iterator[list[ox.Triple]]:
         """The triples of each page without the Hydra paging, checked for loops and the page cap first."""
@@ -137,7 +142,7 @@ class NodeHarvester(DcatHarvester):
 
     def first_page_url(self) -> str:
         path = self.option("path", DEFAULT_NODE_PATH)
-        return _with_since(self.source.url.rstrip("/") + "/" + path.lstrip("/"), NODE_SINCE_PARAM, self.since)
+        return self._since_url(self.source.url.rstrip("/") + "/" + path.lstrip("/"), NODE_SINCE_PARAM)
 
 
 def _with_since(url: str, param: str | None, since: datetime | None) -> str:
@@ -174,6 +179,8 @@ def read_page(response: Response, number: int) -> list[ox.Triple]:
 
 def _with_fresh_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:
     """The triples with new blank nodes: labels are local to a document, so ``_:b0`` on two pages is two nodes."""
+    if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+        return triples
     fresh: dict[ox.BlankNode, ox.BlankNode] = {}
 
     def own(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -302,7 +309,11 @@ def map_page(triples: Iterable[ox.Triple], source_name: str) -> Iterator[Harvest
             names[dataset] = ox.NamedNode(ns.resource(code))
         elif isinstance(dataset, ox.BlankNode):
             names[dataset] = ox.NamedNode(f"{SKOLEM}{quote(source_name, safe='')}/{_content_hash(dataset, by_subject)}")
-    mapped = [ox.Triple(names.get(t.subject, t.subject), t.predicate, names.get(t.object, t.object)) for t in triples]
+    mapped = (
+        [ox.Triple(names.get(t.subject, t.subject), t.predicate, names.get(t.object, t.object)) for t in triples]
+        if names
+        else list(triples)
+    )
     mapped += [ox.Triple(new, _SAME_AS, old) for old, new in names.items() if isinstance(old, ox.NamedNode)]
 
     frequencies = eu_frequency_concepts()

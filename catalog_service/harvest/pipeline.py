@@ -128,6 +128,8 @@ class _Harvest:
         self.outcome = _Outcome()
         self.pending: list[_Pending] = []
         self.taken: set[str] = set()
+        self.incremental = False
+        """Whether this run named only part of the source (changes, or unchanged entries by key)."""
         self.now = self.run_.started
 
     # -- the run ----------------------------------------------------------------------------------
@@ -139,6 +141,7 @@ class _Harvest:
             harvester = harvester_class(self.source.type)(
                 self.source, self.fetcher, since=last_success(self.store, self.source.name)
             )
+            self.harvester = harvester
             for n, item in enumerate(harvester.harvest(), 1):
                 if self.abort.is_set():
                     raise _Stop(ABORTED, "采集被中止 / the run was aborted")
@@ -148,6 +151,8 @@ class _Harvest:
                 if self.progress:
                     self.progress(n)
             self._validate_pending()
+            if harvester.partial:
+                self._keep_unseen()
             self._check_guards()
             self._write()
             status = SUCCEEDED
@@ -182,6 +187,7 @@ class _Harvest:
             self.run_.counts["failed"] += 1
             self.run_.issue(RecordIssue("failed", item.key, [item.message_zh], [item.message_en]))
         elif isinstance(item, KeepRecord):
+            self.incremental = True
             previous = self.by_key.get(item.key)
             if previous is None:
                 self.run_.counts["failed"] += 1
@@ -231,6 +237,13 @@ class _Harvest:
         self.outcome.seen.add(previous.iri)
         self.outcome.new_states[previous.iri] = previous
         self.run_.counts["unchanged"] += 1
+
+    def _keep_unseen(self) -> None:
+        """In a partial run, the entries the source did not list are unchanged, not gone."""
+        self.incremental = True
+        for iri, previous in self.previous.records.items():
+            if iri not in self.taken:
+                self._unchanged(previous)
 
     # -- stage: validate --------------------------------------------------------------------------
 
@@ -378,6 +391,8 @@ class _Harvest:
             for i in outcome.new_states
             if i in previous.records and outcome.new_states[i] is not previous.records[i]
         ]
+        if self.incremental:
+            outcome.shared = self._with_unsent_shared(outcome.shared)
         shared_sum = shared_checksum(outcome.shared)
         shared_changed = shared_sum != previous.shared_checksum
         state = SourceState(outcome.new_states, {t.subject.value for t in outcome.shared}, shared_sum)
@@ -406,6 +421,18 @@ class _Harvest:
             )
         self.store.write_graph(QUARANTINE + self.source.name, outcome.quarantine)
         self._demote()
+
+    def _with_unsent_shared(self, shared: list[ox.Triple]) -> list[ox.Triple]:
+        """Shared descriptions (providers) the kept records still need, though this run did not send them."""
+        sent = {t.subject for t in shared}
+        graph = ox.NamedNode(self.store.source(self.source.name).graph)
+        kept = [
+            q.triple
+            for subject in sorted(self.previous.shared_subjects)
+            if ox.NamedNode(subject) not in sent
+            for q in self.store.raw.quads_for_pattern(ox.NamedNode(subject), None, None, graph)
+        ]
+        return shared + kept
 
     def _demote(self) -> None:
         """Remove the stand-in bodies other sources hold of resources this source now provides authoritatively."""

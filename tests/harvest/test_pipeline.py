@@ -234,3 +234,30 @@ def test_killed_run_is_marked_failed_and_previous_version_survives(tmp_path: Pat
         assert count(reopened) == 2
     finally:
         reopened.close()
+
+
+def test_partial_run_keeps_what_the_source_did_not_list(store: CatalogStore, tmp_path: Path) -> None:
+    """A source asked for changes since the last run answers only those; the rest stays, providers included."""
+    from catalog_service.loading import read_catalog_file
+    from catalog_service.rdfio import serialize
+
+    def turtle(rows: list[dict[str, str]]) -> bytes:
+        triples = read_catalog_file(write(tmp_path / "t.csv", rows)).triples
+        return serialize(triples, ox.RdfFormat.TURTLE, ns.PREFIXES)
+
+    full, changed = turtle([entry(n) for n in range(1, 5)]), turtle([entry(2, title="改名")])
+
+    def answer(request) -> Reply:
+        return Reply(changed if "since" in request.query else full, content_type="text/turtle")
+
+    with serve({"/catalog.ttl": answer}) as server:
+        src = SourceConfig("xuanwu", "dcat", server.url("/catalog.ttl"), options={"modified_since_param": "since"})
+        assert harvest(store, src).counts["added"] == 4
+        run = harvest(store, src)
+        assert "since" in server.requests[-1].query
+    assert run.status == "succeeded"
+    assert (run.counts["updated"], run.counts["unchanged"], run.counts["removed"]) == (1, 3, 0)
+    assert datasets(store)["1010001/000002"] == "改名"
+    assert count(store) == 4
+    query = PREFIXES + "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a dcat:Dataset ; dct:publisher/foaf:name ?name }"
+    assert next(iter(store.query(query)))["n"].value == "4", "every kept record still has its provider"
