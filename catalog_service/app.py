@@ -21,9 +21,9 @@ def create_app(config: Config | None = None, store: CatalogStore | None = None) 
         store.init_vocabulary()
     app.extensions[STORE_KEY] = store
 
-    from catalog_service import sparql
+    from catalog_service import api, export, sparql
 
-    for feature in (sparql,):
+    for feature in (sparql, api, export):
         app.register_blueprint(feature.blueprint)
     return app
 
