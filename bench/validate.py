@@ -307,6 +307,8 @@ The fast engine (shapes compiled to SPARQL, run by pyoxigraph) against pyshacl (
 {len(report.results):,} results.
 - Fast engine: best of the runs; start-up (compiling the shapes, reading the vocabulary) {f.startup:.2f} s once
   per process, not included. Its queries run on {WORKERS} threads. Peak memory of the process: {f.peak_mb:,.0f} MB.
+- The machine is shared: a load average above the number of CPUs means other jobs competed for them and the
+  figures are correspondingly lower.
 - pyshacl runs with the query-parse cache of `catalog_service/validation/reference.py`; without it rdflib parses
   each SPARQL constraint again for every focus node, which made pyshacl about 18 times slower still.
 

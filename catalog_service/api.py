@@ -301,8 +301,12 @@ def sources() -> Response:
     ``runs`` (default 10, at most 100) is how many recent runs each source lists.
     """
     check_parameters(("runs",))
-    listed = int_parameter("runs", DEFAULT_RUNS, MAX_RUNS)
-    store = current_store()
+    out = sources_json(current_store(), int_parameter("runs", DEFAULT_RUNS, MAX_RUNS))
+    return jsonify(total=len(out), sources=out)
+
+
+def sources_json(store: CatalogStore, listed: int = DEFAULT_RUNS) -> list[dict[str, Any]]:
+    """Every harvest source as ``/api/sources`` lists it, with its ``listed`` most recent runs."""
     versions = {v.name: v for v in store.sources()}
     history = runs_by_source(store)
     infos = source_infos(store)
@@ -326,7 +330,7 @@ def sources() -> Response:
                 "totalRuns": len(runs),
             }
         )
-    return jsonify(total=len(out), sources=out)
+    return out
 
 
 # -- datasets -------------------------------------------------------------------------------------
@@ -457,7 +461,12 @@ def catalogs() -> Response:
     stored resource is counted exactly once and the root's count is the catalog's total.
     """
     check_parameters(())
-    store = current_store()
+    tree = catalog_tree(current_store())
+    return jsonify(total=tree["count"], tree=tree)
+
+
+def catalog_tree(store: CatalogStore) -> dict[str, Any]:
+    """The catalog tree as ``/api/catalogs`` gives it: nested nodes with dataset counts."""
     codes = CodeLists.default()
     root = _Node("region", COUNTRY)
     regions: dict[str, _Node] = {COUNTRY: root}
@@ -493,8 +502,7 @@ def catalogs() -> Response:
             if row[variable] is not None
         ]
     )
-    tree = _node_json(root, publishers)
-    return jsonify(total=tree["count"], tree=tree)
+    return _node_json(root, publishers)
 
 
 def _node_json(node: _Node, publishers: _Graph) -> dict[str, Any]:

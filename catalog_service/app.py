@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from catalog_service.accounts.sessions import load_secret_key
 from catalog_service.config import Config
 from catalog_service.store import CatalogStore
 
@@ -16,14 +17,19 @@ def create_app(config: Config | None = None, store: CatalogStore | None = None) 
     app = Flask(__name__)
     app.config["GOV_CATALOG"] = config
     app.json.ensure_ascii = False
+    app.secret_key = load_secret_key(config)
     if store is None:
         store = CatalogStore.open(config.data_dir)
         store.init_vocabulary()
     app.extensions[STORE_KEY] = store
 
-    from catalog_service import api, export, sparql
+    from catalog_service import api, export, sparql, web
+    from catalog_service.accounts import web as accounts
+    from catalog_service.search import api as search_api
+    from catalog_service.search.index import open_index
 
-    for feature in (sparql, api, export):
+    app.extensions[search_api.INDEX_KEY] = open_index(config.data_dir, store)
+    for feature in (sparql, api, export, search_api, web, accounts):
         app.register_blueprint(feature.blueprint)
     return app
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from catalog_service.accounts import cli as accounts_cli
 from catalog_service.config import Config, ConfigError
 from catalog_service.rdfio import InputError
 from catalog_service.store import CatalogStore, StoreError
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     scheduler.add_argument("--workers", type=int, default=4, help="sources harvested at once (default 4)")
     scheduler.set_defaults(run=_scheduler)
 
+    reindex = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the store")
+    reindex.set_defaults(run=_reindex)
+
     for name, run, text in (
         ("serve", _serve, "serve the web UI and SPARQL endpoint"),
         ("demo", _demo, "load the sample federation and serve it"),
@@ -76,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--port", type=int, default=None, help="port (default 8080)")
         command.set_defaults(run=run)
     commands.choices["demo"].add_argument("--no-serve", action="store_true", help="load only, do not serve")
+    accounts_cli.add_commands(commands, common)
     return parser
 
 
@@ -181,13 +186,19 @@ def _harvest(args: argparse.Namespace, config: Config) -> int:
         return EXIT_UNREADABLE
     store = _open_store(config)
     try:
-        runs = harvest_all(store, sources, interactive=sys.stderr.isatty())
+        runs = harvest_all(store, sources, interactive=sys.stderr.isatty(), index=_open_index(config, store))
     finally:
         store.close()
     return EXIT_OK if all(r.status == "succeeded" for r in runs) else EXIT_INVALID
 
 
-def harvest_all(store: CatalogStore, sources: list, *, interactive: bool = False) -> list:
+def _open_index(config: Config, store: CatalogStore):
+    from catalog_service.search import open_index
+
+    return open_index(config.data_dir, store)
+
+
+def harvest_all(store: CatalogStore, sources: list, *, interactive: bool = False, index=None) -> list:
     """Run sources one after another, printing one report per run (and a progress line on a terminal)."""
     from catalog_service.harvest.pipeline import harvest
     from catalog_service.harvest.runs import fail_interrupted_runs
@@ -196,7 +207,7 @@ def harvest_all(store: CatalogStore, sources: list, *, interactive: bool = False
     runs = []
     for source in sources:
         progress = _progress_printer(source.name) if interactive else None
-        run = harvest(store, source, progress=progress)
+        run = harvest(store, source, progress=progress, index=index)
         if interactive:
             print(file=sys.stderr)
         print(_run_summary(run))
@@ -237,7 +248,11 @@ def _scheduler(args: argparse.Namespace, config: Config) -> int:
     sources = _configured_sources(config)
     store = _open_store(config)
     scheduler = Scheduler(
-        store, sources, workers=args.workers, on_finish=lambda run: print(_run_summary(run), flush=True)
+        store,
+        sources,
+        workers=args.workers,
+        index=_open_index(config, store),
+        on_finish=lambda run: print(_run_summary(run), flush=True),
     )
     signal.signal(signal.SIGTERM, lambda *_: scheduler.stop())
     print(f"调度 {len(scheduler.sources)} 个数据源 / scheduling {len(scheduler.sources)} sources; Ctrl-C stops")
@@ -247,6 +262,20 @@ def _scheduler(args: argparse.Namespace, config: Config) -> int:
         scheduler.stop()
     finally:
         store.close()
+    return EXIT_OK
+
+
+def _reindex(args: argparse.Namespace, config: Config) -> int:
+    from catalog_service.search import SearchIndex, index_path
+
+    store = _open_store(config)
+    try:
+        index = SearchIndex.open(index_path(config.data_dir))
+        count = index.rebuild(store)
+        index.close()
+    finally:
+        store.close()
+    print(f"已重建搜索索引：{count} 条 / search index rebuilt: {count} entries ({index_path(config.data_dir)})")
     return EXIT_OK
 
 
@@ -262,13 +291,19 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
 
 
 def _demo(args: argparse.Namespace, config: Config) -> int:
+    from catalog_service.accounts import Accounts
+    from catalog_service.accounts.demo import ensure_demo_accounts
     from catalog_service.demo import sample_sources
 
     store = _open_store(config)
     try:
-        harvest_all(store, sample_sources(), interactive=sys.stderr.isatty())
+        harvest_all(store, sample_sources(), interactive=sys.stderr.isatty(), index=_open_index(config, store))
     finally:
         store.close()
+    created = ensure_demo_accounts(Accounts.open(config.data_dir))
+    if created:
+        logins = ", ".join(user.login for user in created)
+        print(f"演示账号（密码 demo）/ demo accounts (password demo): {logins} — docs/accounts.md")
     if args.no_serve:
         return EXIT_OK
     return _serve(args, config)

@@ -26,6 +26,19 @@ class Config:
     port: int = 8080
     sparql_max_query_bytes: int = 100_000
     """Queries longer than this are refused before parsing."""
+    sparql_timeout: float = 30.0
+    """Seconds a SPARQL query may run; past it the query is stopped (its worker process killed) with a 503."""
+    sparql_max_rows: int = 10_000
+    """SELECT results are cut after this many rows, graph results after this many triples (``X-Result-Truncated``)."""
+    sparql_workers: int = 4
+    """Worker processes evaluating SPARQL queries at once; more queries wait for a free one within their time limit."""
+    secret_key_file: Path | None = None
+    """File holding the key that signs session cookies (default ``{data_dir}/secret_key``, made on first start
+    with permissions 0600); the environment variable ``GOV_CATALOG_SECRET_KEY`` takes precedence."""
+    session_hours: float = 12.0
+    """A signed-in browser session ends after this many hours without a request."""
+    session_cookie_secure: bool = False
+    """Send the session cookie over HTTPS only: set to true when the node is served over HTTPS."""
     sources: list[dict[str, Any]] = field(default_factory=list)
     """``[[sources]]`` tables, read by the harvesting pipeline."""
     path: Path | None = None

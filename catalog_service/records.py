@@ -35,8 +35,4 @@ def without_records(triples: list[ox.Triple], datasets: set[str]) -> list[ox.Tri
     doomed = {t.subject for t in triples if t.subject.value in datasets}
     owned = {t.object for t in triples if t.subject in doomed and t.predicate in OWNED_LINKS}
     doomed |= owned
-    return [
-        t
-        for t in triples
-        if t.subject not in doomed and not (t.predicate == MEMBERSHIP and t.object in doomed)
-    ]
+    return [t for t in triples if t.subject not in doomed and not (t.predicate == MEMBERSHIP and t.object in doomed)]

@@ -78,8 +78,9 @@ def source_iri(name: str) -> str:
 class CatalogStore:
     """The catalog's quad store: source graphs, vocabulary graphs and the registry that ties them together."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
         self._store = store
+        self._path = path
 
     @classmethod
     def open(cls, data_dir: str | Path | None) -> CatalogStore:
@@ -88,7 +89,12 @@ class CatalogStore:
             return cls(ox.Store())
         path = Path(data_dir) / "store"
         path.mkdir(parents=True, exist_ok=True)
-        return cls(ox.Store(str(path)))
+        return cls(ox.Store(str(path)), path)
+
+    @property
+    def path(self) -> Path | None:
+        """The store's folder on disk (``None`` in memory): lets other processes open it read-only."""
+        return self._path
 
     @property
     def raw(self) -> ox.Store:

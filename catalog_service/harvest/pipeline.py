@@ -1,4 +1,4 @@
-"""The shared harvest pipeline: fetch → map → validate → 一数一源 → store → report.
+"""The shared harvest pipeline: fetch → map → validate → 一数一源 → store → search index → report.
 
 Harvesters only fetch and map (``harvesters/``); every stage after that is here and knows nothing of any
 source kind. A run of one source:
@@ -11,7 +11,8 @@ source kind. A run of one source:
 4. resolves 一数一源 against the copies other sources hold;
 5. writes the result atomically: small changes as one in-place transaction, large ones as a new version of
    the source's graph (streamed, bulk-loaded) that readers are switched to at the end;
-6. finishes the run with its counts, errors and issues.
+6. brings the search index in step for every resource the run added, changed, removed or demoted;
+7. finishes the run with its counts, errors and issues.
 
 Guards keep a broken or empty source from wiping a catalog: if more than ``max_invalid_share`` of the
 records are invalid, or the source returns fewer than ``min_count_ratio`` of last run's records, the
@@ -33,6 +34,7 @@ from catalog_service.harvest import authority
 from catalog_service.harvest.records import RecordState, SourceState, record_iri, shared_checksum, stable_record
 from catalog_service.harvest.runs import ABORTED, FAILED, REVIEW, SUCCEEDED, RecordIssue, Run, last_success
 from catalog_service.rdfio import InputError
+from catalog_service.search import SearchIndex
 from catalog_service.store import CatalogStore, SourceWriter, source_iri
 from catalog_service.validation import validate
 from harvesters.base import (
@@ -105,13 +107,15 @@ def harvest(
     fetcher: Fetcher | None = None,
     abort: threading.Event | None = None,
     progress: Callable[[int], None] | None = None,
+    index: SearchIndex | None = None,
 ) -> Run:
-    """Run one source through the pipeline and return the finished run."""
-    return _Harvest(store, source, fetcher or Fetcher(), abort or threading.Event(), progress).run()
+    """Run one source through the pipeline and return the finished run; ``index`` is kept in step with it."""
+    return _Harvest(store, source, fetcher or Fetcher(), abort or threading.Event(), progress, index).run()
 
 
 class _Harvest:
-    def __init__(self, store, source, fetcher, abort, progress) -> None:
+    def __init__(self, store, source, fetcher, abort, progress, index) -> None:
+        self.index: SearchIndex | None = index
         self.store: CatalogStore = store
         self.source: SourceConfig = source
         self.fetcher: Fetcher = fetcher
@@ -154,7 +158,9 @@ class _Harvest:
             if harvester.partial:
                 self._keep_unseen()
             self._check_guards()
-            self._write()
+            touched = self._write()
+            if self.index is not None:
+                self.index.refresh(self.store, touched)
             status = SUCCEEDED
         except _Stop as stop:
             status = stop.status
@@ -382,7 +388,8 @@ class _Harvest:
     def _stop_for_review(self, message: str) -> None:
         raise _Stop(REVIEW, message)
 
-    def _write(self) -> None:
+    def _write(self) -> list[str]:
+        """Store the run's outcome; return the resources whose description may have changed."""
         previous, outcome = self.previous, self.outcome
         vanished = [s for iri, s in previous.records.items() if iri not in outcome.seen]
         self.run_.counts["removed"] = len(vanished)
@@ -421,6 +428,8 @@ class _Harvest:
             )
         self.store.write_graph(QUARANTINE + self.source.name, outcome.quarantine)
         self._demote()
+        unchanged = {iri for iri, state in outcome.new_states.items() if state is previous.records.get(iri)}
+        return [iri for iri in outcome.new_states if iri not in unchanged] + [r.iri for r in vanished]
 
     def _with_unsent_shared(self, shared: list[ox.Triple]) -> list[ox.Triple]:
         """Shared descriptions (providers) the kept records still need, though this run did not send them."""

@@ -15,6 +15,7 @@ from datetime import datetime
 from catalog_service.harvest.pipeline import harvest
 from catalog_service.harvest.runs import Run, fail_interrupted_runs
 from catalog_service.harvest.sources import next_run
+from catalog_service.search import SearchIndex
 from catalog_service.store import CatalogStore
 from harvesters.base import SourceConfig
 
@@ -32,8 +33,10 @@ class Scheduler:
         workers: int = 4,
         clock: Callable[[], datetime] = datetime.now,
         on_finish: Callable[[Run], None] | None = None,
+        index: SearchIndex | None = None,
     ) -> None:
         self.store = store
+        self.index = index
         self.sources = [s for s in sources if s.schedule]
         self.clock = clock
         self.on_finish = on_finish
@@ -86,7 +89,7 @@ class Scheduler:
             future.result()
 
     def _run(self, source: SourceConfig, abort: threading.Event) -> Run:
-        run = harvest(self.store, source, abort=abort)
+        run = harvest(self.store, source, abort=abort, index=self.index)
         log.info("%s: %s %s", source.name, run.status, run.counts)
         if self.on_finish:
             self.on_finish(run)

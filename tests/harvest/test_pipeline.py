@@ -261,3 +261,22 @@ def test_partial_run_keeps_what_the_source_did_not_list(store: CatalogStore, tmp
     assert count(store) == 4
     query = PREFIXES + "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a dcat:Dataset ; dct:publisher/foaf:name ?name }"
     assert next(iter(store.query(query)))["n"].value == "4", "every kept record still has its provider"
+
+
+def test_each_run_keeps_the_search_index_in_step(store: CatalogStore, tmp_path: Path) -> None:
+    from catalog_service.search import SearchIndex, SearchQuery
+
+    index = SearchIndex.open(None)
+    path = tmp_path / "x.csv"
+    src = source("xuanwu", write(path, [entry(1), entry(2, title="婚姻登记信息")]))
+
+    def titles(q: str) -> set[str]:
+        return {item["title"] for item in index.search(SearchQuery.from_args({"q": q}))["items"]}
+
+    harvest(store, src, index=index)
+    assert titles("婚姻") == {"婚姻登记信息"}
+    write(path, [entry(1, title="婚姻状况信息"), entry(3)])
+    harvest(store, src, index=index)
+    assert titles("婚姻") == {"婚姻状况信息"}, "the changed title is found"
+    assert titles("登记") == set(), "the removed entry is gone"
+    assert "户籍人口基本信息3" in titles("户籍"), "the added entry is found"

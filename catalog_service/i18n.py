@@ -1,0 +1,256 @@
+"""The web pages' words in Chinese and English: one small catalog, so no template holds a bare label.
+
+Pages are Chinese by default (the catalog's officials read Chinese); ``?lang=en`` switches to English. A key
+missing in one language is a programming error and fails at import (see :func:`_check`), so a page never
+shows a key or a blank where a label belongs.
+
+Usage::
+
+    translate("nav.search", "en")            # -> "Search"
+    translate("search.total", "zh", total=3)  # -> "共 3 条"
+    in_language({"zh": "江苏省"}, "en")       # -> "江苏省": data without an English label fall back to Chinese
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from string import Formatter
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+"""The BCP 47 tag of each language for ``<html lang>``: screen readers and fonts depend on it."""
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+"""Each language named in itself, as a language switch should."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "site.name": {"zh": "政务信息资源目录", "en": "Government Information Resource Catalog"},
+    "site.tagline": {
+        "zh": "国家、省、市、县各级政务信息资源的汇总目录",
+        "en": "The information resources of national, provincial, city and county governments in one catalog",
+    },
+    "skip": {"zh": "跳到正文", "en": "Skip to main content"},
+    "nav.label": {"zh": "主导航", "en": "Main navigation"},
+    "nav.home": {"zh": "首页", "en": "Home"},
+    "nav.search": {"zh": "资源检索", "en": "Search"},
+    "nav.catalogs": {"zh": "目录体系", "en": "Catalog tree"},
+    "nav.sources": {"zh": "采集数据源", "en": "Harvest sources"},
+    "nav.sparql": {"zh": "SPARQL 查询", "en": "SPARQL query"},
+    "lang.switch": {"zh": "语言", "en": "Language"},
+    "footer.text": {
+        "zh": "本目录依据《政务信息资源目录编制指南》汇总各级目录，元数据以 DCAT 发布。",
+        "en": "This catalog brings together the catalogs of every level under the national compilation guide; "
+        "its metadata are published as DCAT.",
+    },
+    "footer.export": {"zh": "DCAT 全量导出（Turtle）", "en": "Whole catalog as DCAT (Turtle)"},
+    "footer.openapi": {"zh": "OpenAPI 接口说明", "en": "OpenAPI description"},
+    # home
+    "home.title": {"zh": "首页", "en": "Home"},
+    "home.total": {"zh": "目录共收录 {total} 条信息资源", "en": "{total} information resources in the catalog"},
+    "home.by_level": {"zh": "按层级", "en": "By level"},
+    "home.by_sharing": {"zh": "按共享类型", "en": "By sharing type"},
+    "home.explore": {"zh": "浏览与查询", "en": "Explore"},
+    "home.catalogs": {
+        "zh": "从国家到省、市、县逐级查看各部门的目录。",
+        "en": "Browse each department's catalog, from the national level down to the counties.",
+    },
+    "home.sources": {
+        "zh": "各级目录的采集情况：最近运行、新增与变更、校验未通过的记录。",
+        "en": "How each level's catalog was harvested: recent runs, additions and changes, records that failed "
+        "validation.",
+    },
+    "home.sparql": {
+        "zh": "用 SPARQL 跨层级查询目录知识图谱，附示例查询。",
+        "en": "Query the catalog's knowledge graph across levels with SPARQL, with example queries.",
+    },
+    "catalogs.count": {"zh": "{count} 条", "en": "{count} resources"},
+    "level.label": {"zh": "层级", "en": "Level"},
+    "sharing.label": {"zh": "共享类型", "en": "Sharing type"},
+    "home.count_column": {"zh": "资源数", "en": "Resources"},
+    # search
+    "search.title": {"zh": "资源检索", "en": "Search"},
+    "search.label": {"zh": "检索词", "en": "Search terms"},
+    "search.placeholder": {"zh": "如：人口、社保、营业执照", "en": "e.g. 人口, 社保, 营业执照"},
+    "search.submit": {"zh": "检索", "en": "Search"},
+    "search.results": {"zh": "检索结果", "en": "Results"},
+    "search.total": {"zh": "共 {total} 条", "en": "{total} results"},
+    "search.range": {"zh": "第 {first}–{last} 条", "en": "showing {first}–{last}"},
+    "search.none": {
+        "zh": "没有找到符合条件的信息资源。请换用其他检索词或减少筛选条件。",
+        "en": "No information resource matches. Try other words or fewer filters.",
+    },
+    "search.filters": {"zh": "筛选", "en": "Filters"},
+    "search.active": {"zh": "已选条件", "en": "Active filters"},
+    "search.remove": {"zh": "移除筛选：{label}", "en": "Remove filter: {label}"},
+    "search.clear": {"zh": "清除全部筛选", "en": "Clear all filters"},
+    "search.selected": {"zh": "（已选，点击取消）", "en": "(selected; select again to remove)"},
+    "search.sort": {"zh": "排序", "en": "Sort by"},
+    "sort.relevance": {"zh": "相关度", "en": "Relevance"},
+    "sort.modified": {"zh": "最近更新", "en": "Last modified"},
+    "search.modified": {"zh": "更新于", "en": "Modified"},
+    "pager.label": {"zh": "分页", "en": "Pages"},
+    "pager.previous": {"zh": "上一页", "en": "Previous"},
+    "pager.next": {"zh": "下一页", "en": "Next"},
+    "pager.page": {"zh": "第 {page} 页", "en": "Page {page}"},
+    "facet.level": {"zh": "层级", "en": "Level"},
+    "facet.region": {"zh": "行政区划", "en": "Division"},
+    "facet.publisher": {"zh": "提供方", "en": "Provider"},
+    "facet.sharing": {"zh": "共享类型", "en": "Sharing type"},
+    "facet.openness": {"zh": "开放属性", "en": "Openness"},
+    "facet.theme": {"zh": "资源分类", "en": "Classification"},
+    "facet.format": {"zh": "资源格式", "en": "Format"},
+    "facet.frequency": {"zh": "更新周期", "en": "Update cycle"},
+    # dataset
+    "dataset.identifier": {"zh": "信息资源代码", "en": "Identifier"},
+    "dataset.elements": {"zh": "核心元数据", "en": "Core metadata"},
+    "dataset.sharing": {"zh": "共享与开放", "en": "Sharing and openness"},
+    "dataset.element": {"zh": "元素", "en": "Element"},
+    "dataset.value": {"zh": "取值", "en": "Value"},
+    "dataset.keywords": {"zh": "关键词", "en": "Keywords"},
+    "dataset.data_elements": {"zh": "信息项", "en": "Data elements"},
+    "dataset.data_elements_caption": {"zh": "信息项（共 {count} 项）", "en": "Data elements ({count})"},
+    "dataset.position": {"zh": "序号", "en": "No."},
+    "dataset.distributions": {"zh": "资源分发", "en": "Distributions"},
+    "dataset.services": {"zh": "数据服务", "en": "Data services"},
+    "dataset.none": {"zh": "无", "en": "None"},
+    "dataset.provenance": {"zh": "来源与采集记录", "en": "Provenance"},
+    "dataset.authoritative_text": {
+        "zh": "本条目的权威副本来自数据源 {source}（{level}，{region}）。",
+        "en": "The authoritative copy of this entry comes from source {source} ({level}, {region}).",
+    },
+    "dataset.no_authoritative": {
+        "zh": "尚未采集到本条目的权威副本，当前显示的是其他目录转载的版本。",
+        "en": "The authoritative copy of this entry has not been harvested yet; a copy republished by another "
+        "catalog is shown.",
+    },
+    "dataset.description_from": {"zh": "当前描述取自数据源 {source}。", "en": "The description shown is {source}'s."},
+    "dataset.records_caption": {
+        "zh": "本条目经过的数据源及层级（共 {count} 个）",
+        "en": "Sources and levels this entry came through ({count})",
+    },
+    "dataset.source": {"zh": "数据源", "en": "Source"},
+    "dataset.region": {"zh": "行政区划", "en": "Division"},
+    "dataset.first_seen": {"zh": "首次采集", "en": "First seen"},
+    "dataset.last_changed": {"zh": "最近变更", "en": "Last changed"},
+    "dataset.modified": {"zh": "资源更新日期", "en": "Resource modified"},
+    "dataset.is_authoritative": {"zh": "权威", "en": "Authoritative"},
+    "dataset.downloads": {"zh": "机器可读格式", "en": "Machine-readable formats"},
+    "dataset.iri": {"zh": "资源标识（IRI）", "en": "Resource IRI"},
+    "dataset.access_url": {"zh": "访问地址", "en": "Access URL"},
+    "dataset.download_url": {"zh": "下载地址", "en": "Download URL"},
+    "dataset.format": {"zh": "格式", "en": "Format"},
+    "dataset.media_type": {"zh": "媒体类型", "en": "Media type"},
+    "dataset.endpoint_url": {"zh": "服务地址", "en": "Endpoint URL"},
+    "dataset.endpoint_description": {"zh": "服务说明", "en": "Endpoint description"},
+    "dataset.description": {"zh": "说明", "en": "Description"},
+    "yes": {"zh": "是", "en": "Yes"},
+    "no": {"zh": "否", "en": "No"},
+    # catalog tree
+    "catalogs.title": {"zh": "目录体系", "en": "Catalog tree"},
+    "catalogs.intro": {
+        "zh": "国家 → 省 → 市 → 县 → 部门，括号内为信息资源数（含下级）。展开各级查看下级目录。",
+        "en": "National → province → city → county → department, with the number of resources (lower levels "
+        "included). Expand a level to see the catalogs below it.",
+    },
+    "catalogs.search_region": {"zh": "检索{label}的资源", "en": "Search the resources of {label}"},
+    "catalogs.department": {"zh": "部门", "en": "Department"},
+    "catalogs.harvested": {"zh": "采集的目录", "en": "Harvested catalogs"},
+    # sources
+    "sources.title": {"zh": "采集数据源", "en": "Harvest sources"},
+    "sources.intro": {
+        "zh": "各数据源的最近采集运行：状态、新增/更新/未变/移除的记录数、校验未通过与映射失败的记录、错误。",
+        "en": "Each source's recent harvest runs: status, records added, updated, unchanged and removed, records "
+        "that failed validation or mapping, and errors.",
+    },
+    "sources.overview": {"zh": "概览", "en": "Overview"},
+    "sources.overview_caption": {
+        "zh": "各数据源的最近一次运行（共 {count} 个数据源）",
+        "en": "The last run of each source ({count} sources)",
+    },
+    "sources.source": {"zh": "数据源", "en": "Source"},
+    "sources.type": {"zh": "类型", "en": "Type"},
+    "sources.schedule": {"zh": "采集计划", "en": "Schedule"},
+    "sources.version": {"zh": "当前版本", "en": "Current version"},
+    "sources.triples": {"zh": "三元组数", "en": "Triples"},
+    "sources.modified": {"zh": "最近更新", "en": "Last updated"},
+    "sources.last_run": {"zh": "最近运行", "en": "Last run"},
+    "sources.last_success": {"zh": "最近成功", "en": "Last success"},
+    "sources.never": {"zh": "从未运行", "en": "Never run"},
+    "sources.runs_caption": {
+        "zh": "{source} 最近 {shown} 次运行（共 {total} 次）",
+        "en": "The last {shown} runs of {source} ({total} in all)",
+    },
+    "sources.started": {"zh": "开始时间", "en": "Started"},
+    "sources.ended": {"zh": "结束时间", "en": "Ended"},
+    "sources.status": {"zh": "状态", "en": "Status"},
+    "sources.errors": {"zh": "错误", "en": "Errors"},
+    "sources.chart": {"zh": "运行历史", "en": "Run history"},
+    "sources.chart_desc": {
+        "zh": "{source} 最近 {count} 次运行的新增、更新与校验未通过记录数柱状图，数据同下表。",
+        "en": "Bar chart of records added, updated and invalid in the last {count} runs of {source}; the table "
+        "below holds the same figures.",
+    },
+    "sources.run": {"zh": "运行", "en": "Run"},
+    "sources.run_label": {"zh": "第 {n} 次", "en": "Run {n}"},
+    "sources.no_runs": {"zh": "暂无运行记录。", "en": "No runs yet."},
+    "status.running": {"zh": "运行中", "en": "Running"},
+    "status.succeeded": {"zh": "成功", "en": "Succeeded"},
+    "status.failed": {"zh": "失败", "en": "Failed"},
+    "status.review": {"zh": "待审核", "en": "Awaiting review"},
+    "status.aborted": {"zh": "已中止", "en": "Aborted"},
+    "count.added": {"zh": "新增", "en": "Added"},
+    "count.updated": {"zh": "更新", "en": "Updated"},
+    "count.unchanged": {"zh": "未变", "en": "Unchanged"},
+    "count.removed": {"zh": "移除", "en": "Removed"},
+    "count.invalid": {"zh": "校验未通过", "en": "Invalid"},
+    "count.failed": {"zh": "映射失败", "en": "Failed"},
+    "count.conflicts": {"zh": "冲突", "en": "Conflicts"},
+    # errors
+    "error.400": {"zh": "请求有误", "en": "Bad request"},
+    "error.404": {"zh": "页面不存在", "en": "Page not found"},
+    "error.503": {"zh": "服务暂不可用", "en": "Service unavailable"},
+    "error.not_found": {"zh": "找不到所请求的页面。", "en": "The page you asked for does not exist."},
+    "error.no_dataset": {
+        "zh": "未找到信息资源 {identifier}。",
+        "en": "There is no resource with identifier {identifier}.",
+    },
+    "error.page": {"zh": "页码超出范围：共 {pages} 页。", "en": "Page out of range: there are {pages} pages."},
+    "error.language": {"zh": "不支持的语言 {lang}（可用：zh、en）。", "en": "Unsupported language {lang} (zh or en)."},
+    "error.index": {
+        "zh": "检索索引暂不可用，请稍后再试（管理员可运行 gov-catalog reindex 重建索引）。",
+        "en": "The search index is unavailable; try again later (an administrator can rebuild it with "
+        "gov-catalog reindex).",
+    },
+    "error.back": {"zh": "返回首页", "en": "Back to the home page"},
+}
+
+
+def translate(key: str, lang: str, /, **values: object) -> str:
+    """The message ``key`` in ``lang`` with ``{name}`` placeholders filled from ``values``."""
+    return MESSAGES[key][lang].format(**values)
+
+
+def in_language(texts: Mapping[str, str] | None, lang: str) -> str:
+    """A text given in several languages (``{"zh": …, "en": …}``) in ``lang``, else in Chinese, else any.
+
+    Most divisions and departments have Chinese names only; an English page shows those rather than nothing.
+    """
+    if not texts:
+        return ""
+    for key in (lang, DEFAULT_LANGUAGE, ""):
+        if texts.get(key):
+            return texts[key]
+    return next(iter(texts.values()))
+
+
+def _check() -> None:
+    """Every message exists in every language, with the same placeholders."""
+    for key, texts in MESSAGES.items():
+        if set(texts) != set(LANGUAGES):
+            raise KeyError(f"message {key!r} must be given in {', '.join(LANGUAGES)}")
+        fields = {lang: {name for _, name, _, _ in Formatter().parse(text) if name} for lang, text in texts.items()}
+        if len({frozenset(names) for names in fields.values()}) > 1:
+            raise KeyError(f"message {key!r} has different placeholders in different languages: {fields}")
+
+
+_check()
