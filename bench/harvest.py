@@ -186,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         server.shutdown()
     command = "python bench/harvest.py " + shlex.join(a for a in (argv or sys.argv[1:]) if a)
     lines = [
-        f"`{command.strip()}` — {args.entries:,} entries, {triples:,} triples; {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph {ox.__version__}.",
+        f"`{command.strip()}` — {args.entries:,} entries, {triples:,} triples; "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph {ox.__version__}.",
         "",
         "| phase | seconds | entries/s | peak RSS (MiB) | outcome |",
         "|---|---:|---:|---:|---|",

@@ -55,16 +55,15 @@ def test_size_cap_by_header_and_by_stream() -> None:
 
 
 def test_slow_server_times_out() -> None:
-    with serve({"/slow": lambda r: Reply(b"late", delay=1.5)}) as server:
-        with pytest.raises(FetchError) as caught:
-            quick(read_timeout=0.3, retries=0).get(server.url("/slow"))
+    with serve({"/slow": lambda r: Reply(b"late", delay=1.5)}) as server, pytest.raises(FetchError) as caught:
+        quick(read_timeout=0.3, retries=0).get(server.url("/slow"))
     assert caught.value.kind == "timeout"
 
 
 def test_dripping_server_hits_the_deadline() -> None:
-    with serve({"/drip": lambda r: Reply(b"y" * 400, drip=0.01)}) as server:
-        with pytest.raises(FetchError, match="deadline"):
-            quick(deadline=0.5).get(server.url("/drip"))
+    drip = {"/drip": lambda r: Reply(b"y" * 400, drip=0.01)}
+    with serve(drip) as server, pytest.raises(FetchError, match="deadline"):
+        quick(deadline=0.5).get(server.url("/drip"))
 
 
 def test_redirect_loop_is_cut() -> None:
@@ -72,9 +71,8 @@ def test_redirect_loop_is_cut() -> None:
         "/a": lambda r: Reply(status=302, headers={"Location": "/b"}),
         "/b": lambda r: Reply(status=302, headers={"Location": "/a"}),
     }
-    with serve(loop) as server:
-        with pytest.raises(FetchError) as caught:
-            quick().get(server.url("/a"))
+    with serve(loop) as server, pytest.raises(FetchError) as caught:
+        quick().get(server.url("/a"))
     assert caught.value.kind == "redirects"
 
 
