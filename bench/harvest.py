@@ -187,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python bench/harvest.py " + shlex.join(a for a in (argv or sys.argv[1:]) if a)
     lines = [
         f"`{command.strip()}` — {args.entries:,} entries, {triples:,} triples; "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph {ox.__version__}.",
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, pyoxigraph {ox.__version__}.",
         "",
         "| phase | seconds | entries/s | peak RSS (MiB) | outcome |",
         "|---|---:|---:|---:|---|",

@@ -293,7 +293,7 @@ def _page_response(
     error: str | None = None,
 ) -> Response:
     body = sparql_page.render(query=query, chosen=chosen, result=result, error=error)
-    return Response(body, status=status, mimetype="text/html")
+    return Response(body, status=status, mimetype="text/html", headers={"Vary": "Accept"})
 
 
 def _service_description(url: str) -> list[ox.Triple]:
