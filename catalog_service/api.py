@@ -371,11 +371,22 @@ def dataset_json(store: CatalogStore, iri: ox.NamedNode, triples: list[ox.Triple
         "distributions": [graph.summary(d, _DISTRIBUTION_FIELDS) for d in graph.values(iri, DISTRIBUTION)],
         "services": [graph.summary(s, _SERVICE_FIELDS) for s in graph.typed(DATA_SERVICE)],
         "provenance": _provenance(store, graph, iri),
+        "visibility": _visibility(graph, iri),
         "links": {
             "self": url_for("api.dataset", identifier=identifier),
             "rdf": url_for("export.resource", identifier=identifier),
             "html": html_page(identifier),
         },
+    }
+
+
+def _visibility(graph: _Graph, iri: ox.NamedNode) -> dict[str, bool]:
+    """Whether the entry is open to society (the public sees it) and shared among departments (not 不予共享)."""
+    openness = {v.value for v in graph.values(iri, ns.GC + "openness")}
+    sharing = {v.value for v in graph.values(iri, ns.GC + "sharingType")}
+    return {
+        "public": bool(openness & {ns.BASE + "code/openness/1", ns.BASE + "code/openness/2"}),
+        "shared": ns.BASE + "code/sharing-type/3" not in sharing,
     }
 
 
@@ -420,7 +431,8 @@ def _provenance(store: CatalogStore, graph: _Graph, iri: ox.NamedNode) -> dict[s
             }
         )
     records.sort(key=lambda r: (not r["authoritative"], r["source"] or ""))
-    by_graph = {ox.NamedNode(v.graph): v.name for v in store.sources()}
+    visible = set(store.current_graphs())
+    by_graph = {ox.NamedNode(g): v.name for v in store.sources() for g in v.graphs() if ox.NamedNode(g) in visible}
     holders = (q.graph_name for q in store.raw.quads_for_pattern(iri, RDF_TYPE, DATASET, None))
     return {
         "records": records,

@@ -23,19 +23,32 @@ def create_app(config: Config | None = None, store: CatalogStore | None = None) 
         store.init_vocabulary()
     app.extensions[STORE_KEY] = store
 
-    from catalog_service import api, export, sparql, web
+    from catalog_service import api, compliance_web, export, requests_api, sparql, web
     from catalog_service.accounts import web as accounts
     from catalog_service.search import api as search_api
     from catalog_service.search.index import open_index
 
     app.extensions[search_api.INDEX_KEY] = open_index(config.data_dir, store)
-    for feature in (sparql, api, export, search_api, web, accounts):
+    for feature in (sparql, api, export, search_api, web, accounts, requests_api, compliance_web):
         app.register_blueprint(feature.blueprint)
     return app
 
 
 def current_store() -> CatalogStore:
-    """The store of the application handling the current request."""
-    from flask import current_app
+    """The store of the application handling the current request, as the requester may see it.
 
-    return current_app.extensions[STORE_KEY]
+    The anonymous public gets a view of the public graphs only (entries open to society); signed-in
+    government users, and code outside a request, the whole store. See docs/visibility.md.
+    """
+    from flask import current_app, has_request_context
+
+    store = current_app.extensions[STORE_KEY]
+    return store.for_audience(current_audience()) if has_request_context() else store
+
+
+def current_audience() -> str:
+    """``"government"`` for a signed-in user (session or API token), ``"public"`` otherwise."""
+    from catalog_service.accounts.access import current_user
+    from catalog_service.store import GOVERNMENT, PUBLIC
+
+    return GOVERNMENT if current_user() is not None else PUBLIC

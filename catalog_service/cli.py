@@ -80,6 +80,15 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--port", type=int, default=None, help="port (default 8080)")
         command.set_defaults(run=run)
     commands.choices["demo"].add_argument("--no-serve", action="store_true", help="load only, do not serve")
+    commands.choices["demo"].add_argument(
+        "--federation", action="store_true", help="start four real nodes, county to national (docs/federation.md)"
+    )
+    commands.choices["demo"].add_argument(
+        "--base-port", type=int, default=8081, help="with --federation: port of the county node, the others follow"
+    )
+    escalate = commands.add_parser("escalate", parents=[common], help="escalate overdue sharing requests (daily)")
+    escalate.add_argument("--now", default=None, help="the present as ISO 8601 with a time zone (default: now)")
+    escalate.set_defaults(run=_escalate)
     accounts_cli.add_commands(commands, common)
     return parser
 
@@ -295,6 +304,11 @@ def _demo(args: argparse.Namespace, config: Config) -> int:
     from catalog_service.accounts.demo import ensure_demo_accounts
     from catalog_service.demo import sample_sources
 
+    if args.federation:
+        from catalog_service.federation import run_demo
+
+        data_dir = args.data_dir if args.data_dir is not None else Path("var/federation")
+        return run_demo(data_dir, args.base_port)
     store = _open_store(config)
     try:
         harvest_all(store, sample_sources(), interactive=sys.stderr.isatty(), index=_open_index(config, store))
@@ -307,6 +321,25 @@ def _demo(args: argparse.Namespace, config: Config) -> int:
     if args.no_serve:
         return EXIT_OK
     return _serve(args, config)
+
+
+def _escalate(args: argparse.Namespace, config: Config) -> int:
+    """Escalate every overdue sharing request not escalated yet, and list them."""
+    from datetime import datetime
+
+    from catalog_service.governance import RequestService
+
+    now = datetime.fromisoformat(args.now) if args.now else None
+    store = CatalogStore.open(config.data_dir)
+    try:
+        escalated = RequestService(store).escalate_overdue(now)
+    finally:
+        store.close()
+    for request in escalated:
+        target = request.escalation.target.value if request.escalation else ""
+        print(f"{request.id}\t{request.dataset}\t{request.deadline.isoformat()}\t{target}")
+    print(f"已升级 {len(escalated)} 件逾期申请 / escalated {len(escalated)} overdue requests")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -222,7 +222,87 @@ MESSAGES: dict[str, dict[str, str]] = {
         "gov-catalog reindex).",
     },
     "error.back": {"zh": "返回首页", "en": "Back to the home page"},
+    # sharing requests (catalog_service/requests_api.py)
+    "nav.requests": {"zh": "共享申请", "en": "Sharing requests"},
+    "requests.title": {"zh": "共享申请", "en": "Sharing requests"},
+    "requests.new": {"zh": "申请共享", "en": "Request access"},
+    "requests.new_intro": {
+        "zh": "申请使用有条件共享的信息资源；对不予共享的资源提出申请将进入协商，由本级主管部门协调。",
+        "en": "Apply to use a conditionally shared resource; a request for a resource that is not shared opens a "
+        "negotiation that the coordinating office of its level settles.",
+    },
+    "requests.mine": {"zh": "本部门的申请", "en": "My department's requests"},
+    "requests.to_answer": {"zh": "待答复", "en": "To answer"},
+    "requests.answered": {"zh": "已答复", "en": "Answered"},
+    "requests.to_settle": {"zh": "待协调", "en": "To settle"},
+    "requests.all_region": {"zh": "本级全部申请", "en": "All requests of this level"},
+    "requests.none": {"zh": "暂无申请。", "en": "No requests."},
+    "requests.detail": {"zh": "共享申请详情", "en": "Sharing request"},
+    "requests.dataset": {"zh": "信息资源代码", "en": "Resource code"},
+    "requests.purpose": {"zh": "用途", "en": "Purpose"},
+    "requests.scope": {"zh": "使用范围", "en": "Scope"},
+    "requests.basis": {"zh": "申请依据", "en": "Basis"},
+    "requests.submit": {"zh": "提交申请", "en": "Submit request"},
+    "requests.status": {"zh": "状态", "en": "Status"},
+    "requests.requester": {"zh": "申请部门", "en": "Requesting department"},
+    "requests.provider": {"zh": "提供部门", "en": "Providing department"},
+    "requests.received": {"zh": "收到时间", "en": "Received"},
+    "requests.deadline": {"zh": "答复期限", "en": "Answer due"},
+    "requests.deadline_official": {
+        "zh": "按国家法定节假日安排（含调休）计算",
+        "en": "counted on China's official calendar (adjusted working days included)",
+    },
+    "requests.overdue": {"zh": "已逾期", "en": "Overdue"},
+    "requests.escalated": {
+        "zh": "已于 {at} 升级至{target}（{region}）",
+        "en": "escalated on {at} to the {target} ({region})",
+    },
+    "requests.target.level-administrator": {"zh": "本级主管部门", "en": "administrator of the level"},
+    "requests.target.leading-group": {"zh": "领导小组", "en": "leading group"},
+    "requests.answered_at": {"zh": "答复时间", "en": "Answered"},
+    "requests.conditions": {"zh": "使用条件", "en": "Usage conditions"},
+    "requests.conditions_hint": {"zh": "每行一条", "en": "one per line"},
+    "requests.reason": {"zh": "理由", "en": "Reason"},
+    "requests.approve": {"zh": "同意共享", "en": "Approve"},
+    "requests.refuse": {"zh": "拒绝共享", "en": "Refuse"},
+    "requests.settle": {"zh": "协调决定", "en": "Settle"},
+    "requests.decision": {"zh": "决定", "en": "Decision"},
+    "requests.error": {"zh": "未能办理：", "en": "Not done:"},
 }
+
+
+MESSAGES.update(
+    {
+        "nav.compliance": {"zh": "合规与质量", "en": "Compliance"},
+        "compliance.title": {"zh": "目录合规与共享情况报告", "en": "Catalog compliance and sharing report"},
+        "compliance.intro": {
+            "zh": "按部门和地区统计目录更新、数据提供、共享申请答复、纠错、超范围使用和重复采集情况。",
+            "en": "Catalog updates, data provision, request answers, error feedback, misuse and duplicate "
+            "collection, per department and per region.",
+        },
+        "compliance.from": {"zh": "开始日期", "en": "From"},
+        "compliance.to": {"zh": "结束日期", "en": "To"},
+        "compliance.region": {"zh": "行政区划", "en": "Division"},
+        "compliance.department": {"zh": "部门", "en": "Department"},
+        "compliance.show": {"zh": "生成报告", "en": "Show report"},
+        "compliance.estimated": {
+            "zh": "期间含官方日历尚未公布的年份，工作日按周一至周五估算。",
+            "en": "The period includes a year the official calendar does not cover yet: working days are "
+            "estimated as Monday–Friday.",
+        },
+        "compliance.as_of": {"zh": "截至 {date}", "en": "As of {date}"},
+        "compliance.charts": {"zh": "图表", "en": "Charts"},
+        "compliance.chart_figures": {"zh": "各类问题合计", "en": "Issues by kind"},
+        "compliance.chart_departments": {"zh": "各部门问题数", "en": "Issues per department"},
+        "compliance.chart_quality": {
+            "zh": "元数据质量得分分布（平均 {mean} / {max}）",
+            "en": "Metadata quality score distribution (mean {mean} of {max})",
+        },
+        "compliance.departments": {"zh": "各部门情况", "en": "Per department"},
+        "compliance.regions": {"zh": "各地区情况", "en": "Per region"},
+        "compliance.issues": {"zh": "问题合计", "en": "Issues"},
+    }
+)
 
 
 def translate(key: str, lang: str, /, **values: object) -> str:

@@ -57,7 +57,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from catalog_service.store import CatalogStore
+from catalog_service.store import CatalogStore, StoreError
 
 SOLUTIONS, BOOLEAN, GRAPH = "solutions", "boolean", "graph"
 """The forms of answer: SELECT, ASK, CONSTRUCT/DESCRIBE."""
@@ -87,6 +87,8 @@ class QueryRequest:
     graph_format: str | None
     """Media type for CONSTRUCT and DESCRIBE answers; ``None`` likewise."""
     max_rows: int
+    audience: str = "public"
+    """Whose dataset the query runs over: ``"public"`` (public graphs only) or ``"government"`` (all)."""
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,13 @@ def evaluate(store: CatalogStore, request: QueryRequest, deadline: float | None 
     pass none, since the pool kills them instead.
     """
     try:
-        result = store.query(request.query, default_graph=request.default_graph, named_graphs=request.named_graphs)
-    except SyntaxError as error:
+        result = store.query(
+            request.query,
+            default_graph=request.default_graph,
+            named_graphs=request.named_graphs,
+            audience=request.audience,
+        )
+    except (SyntaxError, StoreError) as error:  # StoreError: FROM naming a graph the audience cannot read
         raise QueryError(SYNTAX, str(error)) from None
     if isinstance(result, ox.QueryBoolean):
         media_type = _required(request.results_format, BOOLEAN)

@@ -23,7 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog_service import namespaces as ns
 from catalog_service import sparql_page
-from catalog_service.app import current_store
+from catalog_service.app import STORE_KEY, current_audience
 from catalog_service.query_worker import (
     BOOLEAN,
     BUSY,
@@ -171,6 +171,7 @@ def _answer(query: str) -> Response:
         raise _ProtocolError(400, message)
     max_rows = current_app.config["GOV_CATALOG"].sparql_max_rows
     default, named = _dataset_parameters()
+    audience = current_audience()  # the public's queries run over the public graphs (docs/visibility.md)
     job = QueryRequest(
         query,
         default,
@@ -178,6 +179,7 @@ def _answer(query: str) -> Response:
         results_format=_RESULTS_JSON if results is _PAGE else results and results.media_type,
         graph_format=_N_TRIPLES if graph is _PAGE else graph and graph.media_type,
         max_rows=min(max_rows, sparql_page.PAGE_ROWS) if browser else max_rows,
+        audience=audience,
     )
     try:
         answer = _runner().run(job)
@@ -220,7 +222,8 @@ def _runner() -> WorkerPool | InProcess:
         with _runner_lock:
             runner = extensions.get(RUNNER_KEY)
             if runner is None:
-                config, store = current_app.config["GOV_CATALOG"], current_store()
+                # the whole store: each query carries its audience (QueryRequest.audience)
+                config, store = current_app.config["GOV_CATALOG"], current_app.extensions[STORE_KEY]
                 if store.path is None:
                     runner = InProcess(store, config.sparql_timeout)
                 else:
@@ -275,7 +278,9 @@ def _describe_service() -> Response:
 
 def _answer_example(example: Example) -> Response:
     """A preset: the page with the example in the form and its answer below."""
-    job = QueryRequest(example.query, None, None, _RESULTS_JSON, _N_TRIPLES, sparql_page.PAGE_ROWS)
+    job = QueryRequest(
+        example.query, None, None, _RESULTS_JSON, _N_TRIPLES, sparql_page.PAGE_ROWS, audience=current_audience()
+    )
     try:
         answer = _runner().run(job)
     except QueryError as error:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -40,6 +41,7 @@ _RDF_TYPE = ox.NamedNode(ns.RDF + "type")
 _HARVEST_SOURCE = ox.NamedNode(ns.GC + "HarvestSource")
 _CURRENT_GRAPH = ox.NamedNode(ns.GC + "currentGraph")
 _STATE_GRAPH = ox.NamedNode(ns.GC + "stateGraph")
+_RESTRICTED_GRAPH = ox.NamedNode(ns.GC + "restrictedGraph")
 _VERSION = ox.NamedNode(ns.GC + "graphVersion")
 _MODIFIED = ox.NamedNode(ns.DCT + "modified")
 _TITLE = ox.NamedNode(ns.DCT + "title")
@@ -52,6 +54,12 @@ _VOCABULARY_FILES = {
     VOCABULARY_GRAPH: ("gov-catalog.ttl", "codelists.ttl"),
     REGIONS_GRAPH: ("regions.ttl",),
 }
+
+
+PUBLIC = "public"
+GOVERNMENT = "government"
+AUDIENCES = (PUBLIC, GOVERNMENT)
+"""Who reads: the public sees the public part of each source, government users (and internal code) all of it."""
 
 
 class StoreError(ValueError):
@@ -68,6 +76,14 @@ class SourceVersion:
     state_graph: str
     triples: int
     modified: datetime
+    restricted_graph: str = ""
+    """The graph of the non-public entries (不予开放), read by government users only; see docs/visibility.md."""
+
+    def graphs(self, audience: str = GOVERNMENT) -> list[str]:
+        """The content graphs of this version the audience may read."""
+        if audience == PUBLIC or not self.restricted_graph:
+            return [self.graph]
+        return [self.graph, self.restricted_graph]
 
 
 def source_iri(name: str) -> str:
@@ -159,28 +175,54 @@ class CatalogStore:
         *,
         remove_subjects: Iterable[str] = (),
         add: Iterable[ox.Triple] = (),
+        add_restricted: Iterable[ox.Triple] = (),
         state_remove_subjects: Iterable[str] = (),
         state_add: Iterable[ox.Triple] = (),
     ) -> SourceVersion:
         """Change a source's current version in place, in one transaction: for small changes to a large source.
 
-        Every triple of each subject in ``remove_subjects`` goes, then ``add`` comes in; the same for the
-        source's harvest state. Readers see the version before or after, never between.
+        Every triple of each subject in ``remove_subjects`` goes (from the public and the restricted graph),
+        then ``add`` comes in (``add_restricted`` into the restricted graph); the same for the source's harvest
+        state. Readers see the version before or after, never between.
         """
         current = self.source(name)
         if current is None:
             raise StoreError(f"未知数据源 / unknown source {name!r}")
-        added = list(add)
-        count = current.triples + len(added) - self._count_subject_triples(current.graph, remove_subjects)
+        restricted = current.restricted_graph or restricted_graph_iri(name, current.version)
+        added, added_restricted = list(add), list(add_restricted)
+        remove_subjects = set(remove_subjects)
+        removed = self._count_subject_triples(current.graph, remove_subjects)
+        removed += self._count_subject_triples(restricted, remove_subjects)
+        count = current.triples + len(added) + len(added_restricted) - removed
         now = _now()
         statements = [_delete_subjects(current.graph, remove_subjects), _insert(current.graph, added)]
+        statements += [_delete_subjects(restricted, remove_subjects), _insert(restricted, added_restricted)]
         statements += [
             _delete_subjects(current.state_graph, state_remove_subjects),
             _insert(current.state_graph, state_add),
         ]
-        statements.append(_registry_update(name, current.graph, current.state_graph, current.version, count, now))
+        statements.append(self._seal(current.graph, restricted))
+        statements.append(
+            _registry_update(name, current.graph, current.state_graph, current.version, count, now, restricted)
+        )
         self._store.update(";\n".join(s for s in statements if s))
-        return SourceVersion(name, current.version, current.graph, current.state_graph, count, now)
+        return SourceVersion(name, current.version, current.graph, current.state_graph, count, now, restricted)
+
+    def _seal(self, graph: str, restricted: str) -> str:
+        """The update moving every triple of ``graph`` that points to a non-public entry (one described in a
+        restricted graph: this version's or another source's) into ``restricted``: a public entry's
+        ``dct:relation``, a catalog's ``dcat:dataset``, a service's ``dcat:servesDataset`` to it.
+
+        (The triple count is unchanged: the triples move between the version's two graphs.)
+        """
+        graphs = {restricted} | {v.restricted_graph for v in self.sources() if v.restricted_graph}
+        values = " ".join(f"<{g}>" for g in sorted(graphs))
+        return (
+            f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} INSERT {{ GRAPH <{restricted}> {{ ?s ?p ?o }} }} "
+            f"WHERE {{ {{ SELECT DISTINCT ?o WHERE {{ VALUES ?g {{ {values} }} "
+            f"GRAPH ?g {{ ?o a <{ns.DCAT}Dataset> }} }} }} "
+            f"GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        )
 
     def _count_subject_triples(self, graph: str, subjects: Iterable[str]) -> int:
         g = ox.NamedNode(graph)
@@ -189,7 +231,7 @@ class CatalogStore:
         )
 
     def _drop_versions_before(self, name: str, keep_from: int) -> None:
-        prefixes = (f"{ns.GRAPH}source/{name}/", f"{ns.GRAPH}state/{name}/")
+        prefixes = (f"{ns.GRAPH}source/{name}/", f"{ns.GRAPH}state/{name}/", f"{ns.GRAPH}restricted/{name}/")
         for graph in list(self._store.named_graphs()):
             if not isinstance(graph, ox.NamedNode):
                 continue
@@ -226,13 +268,26 @@ class CatalogStore:
             state_graph=values[_STATE_GRAPH].value,
             triples=int(values[_TRIPLE_COUNT].value),
             modified=datetime.fromisoformat(values[_MODIFIED].value),
+            restricted_graph=values[_RESTRICTED_GRAPH].value if _RESTRICTED_GRAPH in values else "",
         )
 
-    def current_graphs(self) -> list[ox.NamedNode]:
-        """The graphs a reader sees: vocabulary, regions, registry, harvest runs and each source's current version."""
+    def current_graphs(self, audience: str = GOVERNMENT) -> list[ox.NamedNode]:
+        """The graphs a reader sees: vocabulary, regions, registry, harvest runs and each source's current version.
+
+        The public (``audience="public"``) sees each source's public graph only; government users also its
+        restricted graph (the entries that are not open to society).
+        """
+        check_audience(audience)
         graphs = [VOCABULARY_GRAPH, REGIONS_GRAPH, REGISTRY_GRAPH, RUNS_GRAPH]
         graphs += [q.object for q in self._store.quads_for_pattern(None, _CURRENT_GRAPH, None, REGISTRY_GRAPH)]
+        if audience == GOVERNMENT:
+            graphs += [q.object for q in self._store.quads_for_pattern(None, _RESTRICTED_GRAPH, None, REGISTRY_GRAPH)]
         return graphs
+
+    def for_audience(self, audience: str) -> CatalogStore:
+        """This store as the audience sees it: ``current_graphs()`` and ``query()`` default to that audience."""
+        check_audience(audience)
+        return self if audience == GOVERNMENT else _AudienceStore(self, audience)
 
     def state_graphs(self) -> list[ox.NamedNode]:
         """Each source's current harvest-state graph (checksums, ownership; never shown to readers)."""
@@ -257,33 +312,67 @@ class CatalogStore:
     # -- reading ----------------------------------------------------------------------------------
 
     def query(
-        self, sparql: str, *, default_graph: list[str] | None = None, named_graphs: list[str] | None = None
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        audience: str = GOVERNMENT,
     ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
-        """Run a SPARQL query over the current graphs.
+        """Run a SPARQL query over the current graphs the audience may read.
 
         By default the query's default graph is the merge of the current graphs and ``GRAPH`` reaches each of
         them; ``default_graph``/``named_graphs`` (the protocol's ``default-graph-uri``/``named-graph-uri``)
-        narrow that to the named graphs among the current ones.
+        narrow that to the named graphs among the current ones. The dataset given here always wins over the
+        query's own ``FROM``/``FROM NAMED`` (pyoxigraph's behaviour, pinned by tests/visibility), so those
+        clauses cannot reach a graph outside the audience's.
         """
-        current = self.current_graphs()
+        current = self.current_graphs(audience)
         visible = {g.value for g in current}
         default = current if default_graph is None else [ox.NamedNode(g) for g in default_graph if g in visible]
         named = current if named_graphs is None else [ox.NamedNode(g) for g in named_graphs if g in visible]
         return self._store.query(sparql, default_graph=default, named_graphs=named)
 
     def triples(self, name: str, *, state: bool = False) -> Iterator[ox.Triple]:
-        """The triples of a source's current version, or of its harvest state."""
+        """The triples of a source's current version (public and restricted), or of its harvest state."""
         entry = self.source(name)
         if entry is None:
             raise StoreError(f"未知数据源 / unknown source {name!r}")
-        graph = entry.state_graph if state else entry.graph
-        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-            yield ox.Triple(quad.subject, quad.predicate, quad.object)
+        for graph in [entry.state_graph] if state else entry.graphs():
+            for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+                yield ox.Triple(quad.subject, quad.predicate, quad.object)
 
     def close(self) -> None:
         """Flush and release the on-disk store."""
         self._store.flush()
         del self._store
+
+
+class _AudienceStore(CatalogStore):
+    """A store as one audience sees it (see :meth:`CatalogStore.for_audience`); writes go to the same store."""
+
+    def __init__(self, store: CatalogStore, audience: str) -> None:
+        super().__init__(store.raw, store.path)
+        self.audience = audience
+
+    def current_graphs(self, audience: str | None = None) -> list[ox.NamedNode]:
+        return super().current_graphs(audience or self.audience)
+
+    def query(self, sparql: str, *, audience: str | None = None, **kwargs: Any) -> Any:
+        return super().query(sparql, audience=audience or self.audience, **kwargs)
+
+    def close(self) -> None:
+        raise StoreError("an audience view does not own the store")
+
+
+def check_audience(audience: str) -> None:
+    if audience not in AUDIENCES:
+        raise StoreError(f"unknown audience {audience!r}")
+
+
+def restricted_graph_iri(name: str, version: int) -> str:
+    """The graph of a source version's non-public entries."""
+    return f"{ns.GRAPH}restricted/{name}/{version}"
 
 
 def check_source_name(name: str) -> None:
@@ -310,14 +399,19 @@ class SourceWriter:
         self.previous = previous
         self.graph = f"{ns.GRAPH}source/{name}/{version}"
         self.state_graph = f"{ns.GRAPH}state/{name}/{version}"
+        self.restricted_graph = restricted_graph_iri(name, version)
         self.count = 0
         self._buffer: list[ox.Quad] = []
         self._graph_node = ox.NamedNode(self.graph)
-        store.raw.update(f"DROP SILENT GRAPH <{self.graph}>; DROP SILENT GRAPH <{self.state_graph}>")  # a killed load's
+        self._restricted_node = ox.NamedNode(self.restricted_graph)
+        store.raw.update(self._drop())  # a killed load's
 
-    def add(self, triples: Iterable[ox.Triple]) -> None:
-        """Write triples into the new version (invisible to readers until commit)."""
-        graph = self._graph_node
+    def _drop(self) -> str:
+        return "; ".join(f"DROP SILENT GRAPH <{g}>" for g in (self.graph, self.state_graph, self.restricted_graph))
+
+    def add(self, triples: Iterable[ox.Triple], *, restricted: bool = False) -> None:
+        """Write triples into the new version (invisible to readers until commit); ``restricted``: non-public."""
+        graph = self._restricted_node if restricted else self._graph_node
         self._buffer.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
         if len(self._buffer) >= self._CHUNK:
             self._flush()
@@ -327,12 +421,15 @@ class SourceWriter:
         if self.previous is None:
             return
         skip = {ox.NamedNode(s) for s in except_subjects}
-        old, new = ox.NamedNode(self.previous.graph), self._graph_node
-        for quad in self._store.raw.quads_for_pattern(None, None, None, old):
-            if quad.subject not in skip:
-                self._buffer.append(ox.Quad(quad.subject, quad.predicate, quad.object, new))
-                if len(self._buffer) >= self._CHUNK:
-                    self._flush()
+        pairs = [(self.previous.graph, self._graph_node)]
+        if self.previous.restricted_graph:
+            pairs.append((self.previous.restricted_graph, self._restricted_node))
+        for old, new in pairs:
+            for quad in self._store.raw.quads_for_pattern(None, None, None, ox.NamedNode(old)):
+                if quad.subject not in skip:
+                    self._buffer.append(ox.Quad(quad.subject, quad.predicate, quad.object, new))
+                    if len(self._buffer) >= self._CHUNK:
+                        self._flush()
 
     def _flush(self) -> None:
         self.count += len(self._buffer)
@@ -346,17 +443,25 @@ class SourceWriter:
         state_graph = ox.NamedNode(self.state_graph)
         _write(raw, [ox.Quad(t.subject, t.predicate, t.object, state_graph) for t in state])
         raw.add_graph(self._graph_node)
+        raw.add_graph(self._restricted_node)
         raw.add_graph(state_graph)
+        raw.update(self._store._seal(self.graph, self.restricted_graph))
         now = _now()
-        raw.update(_registry_update(self.name, self.graph, self.state_graph, self.version, self.count, now))
+        raw.update(
+            _registry_update(
+                self.name, self.graph, self.state_graph, self.version, self.count, now, self.restricted_graph
+            )
+        )
         if self.previous:
             self._store._drop_versions_before(self.name, self.previous.version)
-        return SourceVersion(self.name, self.version, self.graph, self.state_graph, self.count, now)
+        return SourceVersion(
+            self.name, self.version, self.graph, self.state_graph, self.count, now, self.restricted_graph
+        )
 
     def abort(self) -> None:
         """Throw the unfinished version away; the current one stays."""
         self._buffer = []
-        self._store.raw.update(f"DROP SILENT GRAPH <{self.graph}>; DROP SILENT GRAPH <{self.state_graph}>")
+        self._store.raw.update(self._drop())
 
 
 def _write(raw: ox.Store, quads: list[ox.Quad]) -> None:
@@ -370,13 +475,16 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _registry_update(name: str, graph: str, state_graph: str, version: int, count: int, now: datetime) -> str:
-    """The SPARQL update that makes a version current: one statement, hence one transaction."""
+def _registry_update(
+    name: str, graph: str, state_graph: str, version: int, count: int, now: datetime, restricted: str
+) -> str:
+    """The SPARQL update that makes a version (both its graphs) current: one statement, hence one transaction."""
     source, reg = source_iri(name), REGISTRY_GRAPH.value
     return (
         f"DELETE WHERE {{ GRAPH <{reg}> {{ <{source}> ?p ?o }} }};\n"
         f"INSERT DATA {{ GRAPH <{reg}> {{ <{source}> a <{_HARVEST_SOURCE.value}> ; "
         f'<{_TITLE.value}> "{name}" ; <{_CURRENT_GRAPH.value}> <{graph}> ; <{_STATE_GRAPH.value}> <{state_graph}> ; '
+        f"<{_RESTRICTED_GRAPH.value}> <{restricted}> ; "
         f'<{_VERSION.value}> "{version}"^^<{_XSD_INTEGER.value}> ; '
         f'<{_TRIPLE_COUNT.value}> "{count}"^^<{_XSD_INTEGER.value}> ; '
         f'<{_MODIFIED.value}> "{now.isoformat()}"^^<{_XSD_DATETIME.value}> }} }}'

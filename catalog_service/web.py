@@ -13,6 +13,7 @@ Bad parameters get a 400 page and unknown addresses a 404 page in the reader's l
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from flask import Blueprint, Response, g, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 
 from catalog_service import api
+from catalog_service.accounts.access import current_user
 from catalog_service.app import current_store
 from catalog_service.export import (
     JSON_LD,
@@ -200,7 +202,7 @@ def home() -> tuple[str, int]:
     """Counts per level and sharing type, the search box, and the ways into the catalog."""
     check_parameters(("lang",))
     lang = page_language()
-    result = current_index().search(SearchQuery(lang=lang, size=1))
+    result = current_index().search(SearchQuery(lang=lang, size=1, public_only=current_user() is None))
     return render(
         "web/home.html",
         total=result["total"],
@@ -244,6 +246,7 @@ def search() -> tuple[str, int]:
             repeated[0], f"参数 {repeated[0]} 只能出现一次", f"parameter {repeated[0]} may appear only once"
         )
     query = SearchQuery.from_args({**request.args.to_dict(), "lang": lang})
+    query = dataclasses.replace(query, public_only=current_user() is None)
     result = current_index().search(query)
     pages = max(1, ceil(result["total"] / query.size))
     if query.page > pages:
@@ -371,6 +374,8 @@ def dataset(identifier: str) -> tuple[str, int] | Response:
         first_seen=min((r["firstSeen"] for r in records if r["firstSeen"]), default=None),
         last_changed=max((r["lastChanged"] for r in records if r["lastChanged"]), default=None),
         formats={name: url_for("web.dataset", identifier=identifier, format=name) for name in RDF_FORMATS},
+        not_shared=current_user() is not None and not entry["visibility"]["shared"],
+        not_public=current_user() is not None and not entry["visibility"]["public"],
     )
 
 

@@ -31,7 +31,14 @@ import pyoxigraph as ox
 
 from catalog_service import namespaces as ns
 from catalog_service.harvest import authority
-from catalog_service.harvest.records import RecordState, SourceState, record_iri, shared_checksum, stable_record
+from catalog_service.harvest.records import (
+    RecordState,
+    SourceState,
+    is_public,
+    record_iri,
+    shared_checksum,
+    stable_record,
+)
 from catalog_service.harvest.runs import ABORTED, FAILED, REVIEW, SUCCEEDED, RecordIssue, Run, last_success
 from catalog_service.rdfio import InputError
 from catalog_service.search import SearchIndex
@@ -53,6 +60,7 @@ QUARANTINE = ns.GRAPH + "quarantine/"
 _RDF_TYPE = ox.NamedNode(ns.RDF + "type")
 _XSD_DATETIME = ox.NamedNode(ns.XSD + "dateTime")
 _XSD_BOOLEAN = ox.NamedNode(ns.XSD + "boolean")
+_HAS_DATASET = ox.NamedNode(ns.DCAT + "dataset")
 
 
 @dataclass
@@ -62,7 +70,7 @@ class Limits:
     max_invalid_share: float = 0.5
     min_count_ratio: float = 0.5
     time_limit: float = 3600.0
-    batch_size: int = 1000
+    batch_size: int = 5000
     in_place_limit: int = 50_000
     """Changes of up to this many triples are applied in place, in one transaction; more make a new version."""
 
@@ -95,6 +103,7 @@ class _Outcome:
     keys: dict[str, str] = field(default_factory=dict)
     new_states: dict[str, RecordState] = field(default_factory=dict)
     adds: list[ox.Triple] = field(default_factory=list)
+    adds_restricted: list[ox.Triple] = field(default_factory=list)
     quarantine: list[ox.Triple] = field(default_factory=list)
     shared: list[ox.Triple] = field(default_factory=list)
     demotions: dict[str, list[str]] = field(default_factory=dict)
@@ -320,6 +329,7 @@ class _Harvest:
             catalog_record, iri, pending, previous, authoritative
         )
         owns = {t.subject.value for t in triples}
+        public = is_public(iri, pending.triples)
         self.outcome.new_states[iri] = RecordState(
             iri=iri,
             checksum=pending.checksum,
@@ -328,8 +338,9 @@ class _Harvest:
             owns=owns,
             body_stored=store_body,
             authoritative=authoritative,
+            public=public,
         )
-        self._emit(triples)
+        self._emit(triples, restricted=not public)
 
     def _catalog_record(
         self, record: str, dataset: str, pending: _Pending, previous: RecordState | None, authoritative: bool
@@ -355,17 +366,23 @@ class _Harvest:
 
     # -- stage: store -----------------------------------------------------------------------------
 
-    def _emit(self, triples: list[ox.Triple]) -> None:
-        """Hold changes for one in-place transaction until they grow too large, then stream a new version."""
+    def _emit(self, triples: list[ox.Triple], *, restricted: bool = False) -> None:
+        """Hold changes for one in-place transaction until they grow too large, then stream a new version.
+
+        ``restricted`` triples (of an entry not open to society) go to the version's restricted graph.
+        """
+        held = len(self.outcome.adds) + len(self.outcome.adds_restricted)
         if self.writer is None and (
-            self.store.source(self.source.name) is None
-            or len(self.outcome.adds) + len(triples) > self.limits.in_place_limit
+            self.store.source(self.source.name) is None or held + len(triples) > self.limits.in_place_limit
         ):
             self.writer = self.store.new_version(self.source.name)
             self.writer.add(self.outcome.adds)
-            self.outcome.adds = []
+            self.writer.add(self.outcome.adds_restricted, restricted=True)
+            self.outcome.adds, self.outcome.adds_restricted = [], []
         if self.writer is not None:
-            self.writer.add(triples)
+            self.writer.add(triples, restricted=restricted)
+        elif restricted:
+            self.outcome.adds_restricted.extend(triples)
         else:
             self.outcome.adds.extend(triples)
 
@@ -401,7 +418,15 @@ class _Harvest:
         if self.incremental:
             outcome.shared = self._with_unsent_shared(outcome.shared)
         shared_sum = shared_checksum(outcome.shared)
-        shared_changed = shared_sum != previous.shared_checksum
+        hidden = {iri for iri, s in outcome.new_states.items() if not s.public}
+        hidden_before = {iri for iri, s in previous.records.items() if not s.public}
+        # links to a non-public entry (a catalog's ``dcat:dataset``) and nodes named under its IRI (its data service)
+        # live in the restricted graph with the entry
+        shared_public, shared_restricted = [], []
+        for t in outcome.shared:
+            secret = t.object.value in hidden or _owner(t.subject.value, hidden)
+            (shared_restricted if secret else shared_public).append(t)
+        shared_changed = shared_sum != previous.shared_checksum or hidden != hidden_before
         state = SourceState(outcome.new_states, {t.subject.value for t in outcome.shared}, shared_sum)
         drop = {s for r in vanished + changed for s in r.owns}
         if shared_changed:
@@ -410,7 +435,8 @@ class _Harvest:
         if self.writer is None and self.store.source(self.source.name) is None:
             self.writer = self.store.new_version(self.source.name)
         if self.writer is not None:
-            self.writer.add(outcome.shared if shared_changed else [])
+            self.writer.add(shared_public if shared_changed else [])
+            self.writer.add(shared_restricted if shared_changed else [], restricted=True)
             self.writer.copy_previous(except_subjects=drop)
             state_triples = state.source_triples(source_node)
             state_triples += [t for r in outcome.new_states.values() for t in r.triples()]
@@ -421,7 +447,8 @@ class _Harvest:
             self.store.update_source(
                 self.source.name,
                 remove_subjects=drop,
-                add=outcome.adds + (outcome.shared if shared_changed else []),
+                add=outcome.adds + (shared_public if shared_changed else []),
+                add_restricted=outcome.adds_restricted + (shared_restricted if shared_changed else []),
                 state_remove_subjects=touched + ([source_node] if shared_changed else []),
                 state_add=[t for i in touched if i in outcome.new_states for t in outcome.new_states[i].triples()]
                 + (state.source_triples(source_node) if shared_changed else []),
@@ -434,11 +461,12 @@ class _Harvest:
     def _with_unsent_shared(self, shared: list[ox.Triple]) -> list[ox.Triple]:
         """Shared descriptions (providers) the kept records still need, though this run did not send them."""
         sent = {t.subject for t in shared}
-        graph = ox.NamedNode(self.store.source(self.source.name).graph)
+        graphs = [ox.NamedNode(g) for g in self.store.source(self.source.name).graphs()]
         kept = [
             q.triple
             for subject in sorted(self.previous.shared_subjects)
             if ox.NamedNode(subject) not in sent
+            for graph in graphs
             for q in self.store.raw.quads_for_pattern(ox.NamedNode(subject), None, None, graph)
         ]
         return shared + kept
@@ -465,3 +493,13 @@ class _Harvest:
                 self.store.update_source(
                     other, remove_subjects=remove, state_remove_subjects=demoted, state_add=state_add
                 )
+
+
+def _owner(subject: str, hidden: set[str]) -> bool:
+    """Whether ``subject`` is, or is named under (``…/service``), the IRI of an entry in ``hidden``."""
+    cut = len(subject)
+    while cut > 0:
+        if subject[:cut] in hidden:
+            return True
+        cut = subject.rfind("/", 0, cut)
+    return False

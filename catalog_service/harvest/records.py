@@ -32,6 +32,17 @@ P_OWNS = ox.NamedNode(ns.GC + "owns")
 P_BODY_STORED = ox.NamedNode(ns.GC + "bodyStored")
 P_AUTHORITATIVE = ox.NamedNode(ns.GC + "authoritative")
 P_ISSUED = ox.NamedNode(ns.DCT + "issued")
+P_PUBLIC = ox.NamedNode(ns.GC + "public")
+P_OPENNESS = ox.NamedNode(ns.GC + "openness")
+PUBLIC_OPENNESS = frozenset({ns.BASE + "code/openness/1", ns.BASE + "code/openness/2"})
+"""开放属性 values that make an entry public: 无条件开放 and 有条件开放 (不予开放 is not public)."""
+
+
+def is_public(iri: str, triples: Iterable[ox.Triple]) -> bool:
+    """Whether a record's entry is open to society: its ``gc:openness`` is 无条件开放 or 有条件开放."""
+    return any(
+        t.subject.value == iri and t.predicate == P_OPENNESS and t.object.value in PUBLIC_OPENNESS for t in triples
+    )
 
 
 def stable_record(iri: str, triples: Iterable[ox.Triple]) -> tuple[list[ox.Triple], str]:
@@ -74,6 +85,7 @@ class RecordState:
     owns: set[str] = field(default_factory=set)
     body_stored: bool = True
     authoritative: bool = True
+    public: bool = True
 
     def triples(self) -> list[ox.Triple]:
         subject = ox.NamedNode(self.iri)
@@ -83,6 +95,7 @@ class RecordState:
             ox.Triple(subject, P_ISSUED, ox.Literal(self.first_seen.isoformat(), datatype=_XSD_DATETIME)),
             ox.Triple(subject, P_BODY_STORED, ox.Literal(str(self.body_stored).lower(), datatype=_XSD_BOOLEAN)),
             ox.Triple(subject, P_AUTHORITATIVE, ox.Literal(str(self.authoritative).lower(), datatype=_XSD_BOOLEAN)),
+            ox.Triple(subject, P_PUBLIC, ox.Literal(str(self.public).lower(), datatype=_XSD_BOOLEAN)),
         ]
         out += [ox.Triple(subject, P_OWNS, ox.NamedNode(s)) for s in sorted(self.owns)]
         return out
@@ -115,6 +128,7 @@ class SourceState:
                 owns={o.value for o in values.get(P_OWNS, [])},
                 body_stored=values[P_BODY_STORED][0].value == "true",
                 authoritative=values[P_AUTHORITATIVE][0].value == "true",
+                public=values[P_PUBLIC][0].value == "true" if P_PUBLIC in values else True,
             )
         return state
 

@@ -6,8 +6,11 @@ became unreadable gets 503 (``gov-catalog reindex`` rebuilds it).
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from catalog_service.accounts.access import current_user
 from catalog_service.search.index import IndexUnavailable, SearchIndex
 from catalog_service.search.query import SearchParameterError, SearchQuery
 
@@ -31,6 +34,7 @@ def search() -> tuple[Response, int] | Response:
                 repeated[0], f"参数 {repeated[0]} 只能出现一次", f"parameter {repeated[0]} may appear only once"
             )
         query = SearchQuery.from_args(request.args.to_dict())
+        query = dataclasses.replace(query, public_only=current_user() is None)
     except SearchParameterError as error:
         return _error(400, error.parameter, error.message_zh, error.message_en)
     try:

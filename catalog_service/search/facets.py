@@ -69,6 +69,23 @@ def facet_values(document: Document) -> dict[str, list[str]]:
     }
 
 
+_FACET_SEPARATOR, _VALUE_SEPARATOR = "\x1e", "\x1f"
+
+
+def encode_values(values: Mapping[str, Sequence[str]]) -> str:
+    """Facet values as stored with a document: in :data:`FACETS` order, with separators no IRI or code holds.
+
+    Several times faster to read back than JSON, which matters when a process loads a million documents.
+    """
+    return _FACET_SEPARATOR.join(_VALUE_SEPARATOR.join(values.get(f.name, ())) for f in FACETS)
+
+
+def decode_values(text: str) -> dict[str, list[str]]:
+    """The facet values :func:`encode_values` stored."""
+    parts = text.split(_FACET_SEPARATOR)
+    return {f.name: part.split(_VALUE_SEPARATOR) if part else [] for f, part in zip(FACETS, parts, strict=True)}
+
+
 def _present(value: str | None) -> list[str]:
     return [value] if value else []
 
@@ -153,14 +170,18 @@ class FacetColumns:
 
     def put(self, doc_id: int, values: Mapping[str, Sequence[str]] | None, modified_key: int = 0) -> None:
         """Record a document's facet values and modification time, or (``values`` ``None``) its removal."""
-        self._grow(doc_id + 1)
+        if doc_id >= self.size:
+            self._grow(doc_id + 1)
         for facet in FACETS:
             own = values.get(facet.name, ()) if values else ()
             slots = self._slots[facet.name]
             while len(slots) < len(own):
                 slots.append(self._new_slot(facet))
-            for position, slot in enumerate(slots):
-                slot[doc_id] = self._intern(facet, own[position]) if position < len(own) else 0
+            ids = self._ids[facet.name]
+            for position, value in enumerate(own):
+                slots[position][doc_id] = ids.get(value) or self._intern(facet, value)
+            for slot in slots[len(own) :]:
+                slot[doc_id] = 0
         self._live[doc_id] = values is not None
         self._sort_keys[doc_id] = max(modified_key, 0) << 32 | doc_id
 

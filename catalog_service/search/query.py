@@ -55,6 +55,8 @@ class SearchQuery:
     page: int = 1
     size: int = 20
     lang: str = "zh"
+    public_only: bool = False
+    """Search only the entries open to society (the anonymous public); never taken from request parameters."""
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> SearchQuery:
@@ -62,7 +64,7 @@ class SearchQuery:
 
         An empty value counts as absent, as a search form submits empty fields.
         """
-        known = [f.name for f in fields(cls)]
+        known = [f.name for f in fields(cls) if f.name != "public_only"]
         for name, value in args.items():
             if name not in known:
                 raise SearchParameterError(

@@ -24,7 +24,6 @@ separates tokens.
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import logging
 import re
@@ -56,20 +55,18 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
 that spell it out. Keys and expansions are added to the segmenter's dictionary so queries split at them."""
 
 TEXT_COLUMNS = ("title", "keywords", "elements", "provider", "description")
-"""The FTS5 columns holding bigrams, in the order of :data:`COLUMN_WEIGHTS`."""
+"""The FTS5 columns holding bigrams."""
 WORDS_COLUMN = "words"
-FACETS_COLUMN = "facets"
-COLUMNS = (*TEXT_COLUMNS, WORDS_COLUMN, FACETS_COLUMN)
-COLUMN_WEIGHTS = (10.0, 5.0, 3.0, 2.0, 1.0, 2.0, 0.0)
-"""bm25 weights of :data:`COLUMNS`: title ≫ keywords > data elements > provider > description. Word matches
-add to bigram matches; the facet column holds filter tokens only and never scores."""
+COLUMNS = (*TEXT_COLUMNS, WORDS_COLUMN)
+COLUMN_WEIGHTS = (10.0, 5.0, 3.0, 2.0, 1.0, 2.0)
+"""bm25 weights of :data:`COLUMNS`: title ≫ keywords > data elements > provider > description; word matches add
+to bigram matches."""
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUNS = re.compile(f"[{_HAN}]+|[^\\W_{_HAN}]+")
 """A run of Han characters, or a run of other letters and digits (a Latin word, a number)."""
 _HAN_START = re.compile(f"[{_HAN}]")
 _WORD_CHAR = f"[^\\W_{_HAN}]"
-_FACET_VALUE = re.compile(r"[0-9A-Za-z]+")
 
 SNIPPET_LENGTH = 160
 """Characters of description shown around the first match."""
@@ -126,19 +123,6 @@ def index_words(texts: Iterable[str]) -> str:
             if _is_han(run):
                 words.extend(_words(run))
     return " ".join(words)
-
-
-def facet_token(facet: str, value: str) -> str:
-    """The facets-column token for one facet value, e.g. ``level_3``; values that are not plain codes
-    (publisher IRIs) are hashed. ``_`` is a token character of the index, and text tokens never hold one."""
-    if not _FACET_VALUE.fullmatch(value):
-        value = hashlib.sha1(value.encode("utf-8")).hexdigest()[:20]
-    return f"{facet}_{value.lower()}"
-
-
-def facet_filter(facet: str, value: str) -> str:
-    """An FTS5 expression requiring one facet value."""
-    return f'{{{FACETS_COLUMN}}}: "{facet_token(facet, value)}"'
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from catalog_service.config import Config
 from catalog_service.demo import load_sample_federation
 from catalog_service.resources import resource_dir
 from catalog_service.store import CatalogStore
+from tests.signin import government_client
 
 FEDERATION_CONFIG = resource_dir("examples") / "federation" / "gov-catalog.toml"
 DATASET_COUNT = (
@@ -40,7 +41,8 @@ def app(federation: CatalogStore, tmp_path_factory: pytest.TempPathFactory) -> F
 
 @pytest.fixture(scope="module")
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    """A signed-in government user, who sees every entry (the public's view: tests/visibility)."""
+    return government_client(app)
 
 
 def dataset_count(store: CatalogStore) -> int:

@@ -15,6 +15,7 @@ from catalog_service.demo import load_sample_federation
 from catalog_service.sparql import RUNNER_KEY
 from catalog_service.sparql_examples import EXAMPLES, Example
 from catalog_service.store import CatalogStore
+from tests.signin import government_client
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     store.init_vocabulary()
     assert {run.status for run in load_sample_federation(store)} == {"succeeded"}
     app = create_app(Config(data_dir=folder), store=store)
-    yield app.test_client()
+    yield government_client(app)  # the not-shared example has rows for government users only
     app.extensions[RUNNER_KEY].close()
     store.close()
 

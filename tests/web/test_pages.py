@@ -34,7 +34,7 @@ def api_search(client: FlaskClient, **query: str) -> dict:
 
 
 def facet_count(result: dict, facet: str, value: str) -> int:
-    return next(entry["count"] for entry in result["facets"][facet] if entry["value"] == value)
+    return next((entry["count"] for entry in result["facets"][facet] if entry["value"] == value), 0)
 
 
 def links(html: str) -> list[str]:
