@@ -71,12 +71,11 @@ KINDS = """
 """.split()  # noqa: SIM905 (a block of words reads better than a list)
 ELEMENTS = """
     姓名 性别 民族 出生日期 公民身份号码 户籍地址 现居住地址 联系电话 统一社会信用代码 单位名称 法定代表人
-    注册资本 成立日期 经营范围 登记机关 登记日期 核准日期 证照编号 证照名称 发证机关 有效期起 有效期止 状态
-    备注 行政区划代码 经度 纬度 更新时间 业务流水号 办理结果 办理时间 金额 数量 缴费基数 参保状态 参保日期
-    险种类型 许可证编号 许可事项 处罚决定书文号 处罚事由 处罚结果 监测点位 监测时间 监测值 计量单位 数据来源
-    项目名称 项目代码 审批部门 审批结果 房屋坐落 建筑面积 不动产单元号 学校名称 学段 医疗机构名称 科室 药品名称
-    批准文号
+    成立日期 登记机关 登记日期 核准日期 证照编号 证照名称 发证机关 有效期起 有效期止 状态 备注 行政区划代码
+    经度 纬度 更新时间 业务流水号 办理结果 办理时间 金额 数量 计量单位 数据来源
 """.split()  # noqa: SIM905 (a block of words reads better than a list)
+"""Data-element names common to entries of every subject (subject-specific ones would belong to their subject,
+not be drawn at random)."""
 PURPOSES = """
     用于业务协同和数据核验 支撑一网通办和跨部门共享 服务监管执法和风险预警 为统计分析和决策提供依据
     用于资格审核和待遇发放 支撑基层治理和网格化管理
@@ -265,9 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:24} " + " ".join(f"{t * 1000:7.1f}ms" for t in figures)
               + f"  {report['matches'][name]:,.0f} ({len(times)} searches)")  # fmt: skip
     print("matches per word: " + ", ".join(f"{k} {n:,}" for k, n in report["keyword matches"].items()))
+    busy = " (other jobs competed: CPU time is the steadier figure)" if load > (os.cpu_count() or 1) else ""
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}; load average {load:.1f} when the searches started "
-          "(above the CPU count, other jobs competed: CPU time is then the steadier figure)")  # fmt: skip
+          f"SQLite {sqlite3.sqlite_version}; load average {load:.1f} when the searches started{busy}")  # fmt: skip
     print(f"reproduce: {command.strip()}")
     return 0
 

@@ -4,13 +4,14 @@ pyoxigraph evaluates a query inside calls that Python cannot interrupt: a ``COUN
 thread until it is done, and a thread cannot be killed. So for an on-disk store the endpoint does not evaluate
 queries itself. A :class:`WorkerPool` keeps up to ``sparql_workers`` processes (``python -m
 catalog_service.query_worker STORE``), started when first needed; each opens the store with
-``pyoxigraph.Store.read_only`` (about 16 ms, and allowed while the serving process holds the store for writing),
-evaluates one query at a time and sends back the serialised answer. A query still running at its deadline has its
-worker killed (SIGKILL: the store is open read-only, so nothing can be left half-written), which stops its CPU use
-at once; a fresh worker takes the dead one's place. Waiting for a free worker counts against the query's time, so
-under overload a query gets a prompt 503 rather than a queue. As a second guard a worker arms ``SIGALRM`` with its
-default action (terminate) for the query's time plus a second: it dies on its own even if the serving process was
-killed and can no longer kill it.
+``pyoxigraph.Store.read_only`` (16 ms for a small store, 50 ms for 100,000 entries; allowed while the serving
+process holds the store for writing), evaluates one query at a time and sends back the serialised answer. A query
+still running at its deadline has its worker killed (SIGKILL: the store is open read-only, so nothing can be left
+half-written), which stops its CPU use at once; a fresh worker takes the dead one's place. Waiting for a free worker
+counts against the query's time: when all are busy, a query waits at most its time limit and then gets a 503. As a
+second guard a worker arms ``SIGALRM`` with its default action (terminate) for the query's time plus a second: it
+dies on its own even if the serving process was killed and can no longer kill it; an idle worker exits when the
+serving process closes its pipe (or dies).
 
 Freshness. A read-only handle sees the store as it was when opened. Before each query a worker compares a
 fingerprint of the store's folder with the one taken when it opened its handle, and reopens on any difference.

@@ -1,4 +1,5 @@
-"""The SPARQL 1.1 Protocol endpoint: query forms, result formats, status codes, and refusing updates."""
+"""The SPARQL 1.1 Protocol endpoint: query forms, result formats, status codes, refusing updates and SERVICE,
+the row cap, the dataset, and the query page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 import pytest
@@ -31,16 +33,20 @@ CONSTRUCT = (
 @pytest.fixture
 def client(store: CatalogStore, tmp_path) -> Iterator[FlaskClient]:
     store.replace_source("nanjing", entries("南京", 3))
-    yield from _client(store, Config(data_dir=tmp_path))
+    with _client(store, Config(data_dir=tmp_path)) as test_client:
+        yield test_client
 
 
+@contextmanager
 def _client(store: CatalogStore, config: Config) -> Iterator[FlaskClient]:
     """A test client of an app over ``store``; its query workers are stopped afterwards."""
     app = create_app(config, store=store)
-    yield app.test_client()
-    runner = app.extensions.get(RUNNER_KEY)
-    if runner is not None:
-        runner.close()
+    try:
+        yield app.test_client()
+    finally:
+        runner = app.extensions.get(RUNNER_KEY)
+        if runner is not None:
+            runner.close()
 
 
 def count_from_json(body: bytes) -> int:
@@ -209,7 +215,8 @@ def test_nothing_malformed_is_a_500(client: FlaskClient, method: str) -> None:
 @pytest.fixture
 def capped(store: CatalogStore, tmp_path) -> Iterator[FlaskClient]:
     store.replace_source("nanjing", entries("南京", 3))
-    yield from _client(store, Config(data_dir=tmp_path, sparql_max_rows=2))
+    with _client(store, Config(data_dir=tmp_path, sparql_max_rows=2)) as test_client:
+        yield test_client
 
 
 TITLES = (
@@ -269,7 +276,7 @@ def test_terms_survive_the_row_cap_machinery(store: CatalogStore, tmp_path) -> N
     store.replace_source("odd", [ox.Triple(subject, ox.NamedNode("https://example.org/p"), o) for o in objects])
     query = "SELECT ?o ?unbound WHERE { <https://example.org/odd> ?p ?o } ORDER BY STR(?o)"
     direct = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
-    for client in _client(store, Config(data_dir=tmp_path)):
+    with _client(store, Config(data_dir=tmp_path)) as client:
         response = client.get("/sparql", query_string={"query": query})
         assert json.loads(response.data) == json.loads(direct)
         graph = client.get(
@@ -295,7 +302,7 @@ def test_dataset_narrowing_is_the_stores(store: CatalogStore, tmp_path) -> None:
     ]
     expected = [int(next(iter(result))["n"].value) for _, result in cases]
     assert expected[0] == 4 and expected[1] == 0
-    for client in _client(store, Config(data_dir=tmp_path)):
+    with _client(store, Config(data_dir=tmp_path)) as client:
         for (params, _), count in zip(cases, expected, strict=True):
             assert count_from_json(client.get("/sparql", query_string=params).data) == count
 
@@ -305,7 +312,7 @@ def test_in_memory_store_is_answered_in_process_with_a_deadline(tmp_path) -> Non
     store.init_vocabulary()
     store.replace_source("nanjing", entries("南京", 3))
     config = Config(data_dir=tmp_path, sparql_timeout=0.5, sparql_max_rows=10**9)
-    for client in _client(store, config):
+    with _client(store, config) as client:
         assert count_from_json(client.get("/sparql", query_string={"query": COUNT}).data) == 3
         endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
         started = time.monotonic()

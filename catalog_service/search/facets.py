@@ -189,10 +189,6 @@ class FacetColumns:
         """The id of a value, 0 if no document has ever had it (so that it matches nothing)."""
         return self._ids[facet].get(value, 0)
 
-    def value(self, facet: str, value_id: int) -> str:
-        """The value of an id."""
-        return self._values[facet][value_id]
-
     def live(self) -> list[int]:
         """The ids of all documents in the index."""
         return list(compress(range(self.size), self._live))

@@ -286,7 +286,7 @@ class SearchIndex:
         }
         survivors = _intersection(passing.values())
         if survivors is None and universe is not None:
-            survivors = set(universe)
+            survivors = universe
         key = (generation, meta["seq"], tuple(sorted(filters.items())), restricted)
         counts = self._browse.get(key) if hits is None else None
         if counts is None:
@@ -318,11 +318,11 @@ class SearchIndex:
         offset = (query.page - 1) * query.size
         if query.sort == "relevance" and text.expression is not None:
             fts = f"fts_{generation}"
-            if not filters and survivors is None:
+            if not filters and not query.public_only:  # every hit is ranked
                 sql = (
                     f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY bm25({fts}, {_BM25}), rowid LIMIT ? OFFSET ?"
                 )
-                return [rowid for (rowid,) in connection.execute(sql, (text.expression, query.size, offset))]
+                return [rowid for (rowid,) in connection.execute(sql, (text.ranking, query.size, offset))]
             # bm25 only for the hits passing the filters; "+rowid" keeps SQLite from looking each of them up in
             # FTS5 one by one (seconds) and makes it a test on the hits instead
             sql = (
@@ -330,7 +330,7 @@ class SearchIndex:
                 f"ORDER BY bm25({fts}, {_BM25}), rowid LIMIT ? OFFSET ?"
             )
             chosen = "[" + ",".join(map(str, survivors)) + "]"
-            return [rowid for (rowid,) in connection.execute(sql, (text.expression, chosen, query.size, offset))]
+            return [rowid for (rowid,) in connection.execute(sql, (text.ranking, chosen, query.size, offset))]
         if survivors is None:
             sql = (
                 f"SELECT id FROM docs_{generation} WHERE live = 1 ORDER BY modified_key DESC, id DESC LIMIT ? OFFSET ?"
@@ -589,7 +589,11 @@ def public_documents(columns: FacetColumns, ids: Collection[int]) -> list[int]:
 
 
 def _count(
-    columns: FacetColumns, universe, passing: dict[str, set[int]], survivors: set[int] | None, filters: dict[str, str]
+    columns: FacetColumns,
+    universe: Collection[int] | None,
+    passing: dict[str, set[int]],
+    survivors: Collection[int] | None,
+    filters: dict[str, str],
 ) -> dict:
     """Each facet's counts among the documents passing every filter but its own."""
     counts = {}

@@ -10,10 +10,10 @@ go into the index:
   the bigrams) also finds a character at the end of a run. No bigram spans two runs, so a phrase never
   matches across punctuation or across two data-element names.
 * **jieba words** (search mode: words and the words inside them) of the title, keywords and data-element
-  names, in a column of their own. They do not
-  decide what matches (the bigrams do) but what ranks first: a text in which ``人口`` is a word
-  (``人口统计``) scores above one in which the two characters only meet (``工人口罩``). Query words are
-  segmented with the same tokenizer, and abbreviations in :data:`ABBREVIATIONS` are expanded.
+  names, in a column of their own. They do not decide what matches (the bigrams do) but what ranks first: a
+  text in which ``人口`` is a word (``人口统计``) scores above one in which the two characters only meet
+  (``工人口罩``). Queries are segmented with the same tokenizer, and abbreviations in :data:`ABBREVIATIONS`
+  are expanded.
 
 Everything is normalised first (NFKC, case folded), so full-width letters and digits match their ASCII forms.
 Queries never reach FTS5 as syntax: every token is a quoted string made only of letters, digits and Han
@@ -127,33 +127,43 @@ def index_words(texts: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class TextQuery:
-    """What a user's query string becomes: an FTS5 expression and the strings to highlight."""
+    """What a user's query string becomes: FTS5 expressions and the strings to highlight."""
 
     expression: str | None
-    """FTS5 MATCH expression over the text and words columns; ``None`` when nothing searchable was typed."""
+    """FTS5 MATCH expression deciding which entries match; ``None`` when nothing searchable was typed."""
+    ranking: str | None
+    """The same matches, with the words column added for bm25 to reward real words (more phrases: slower)."""
     terms: tuple[str, ...]
     """Normalised strings whose occurrences are highlighted."""
 
 
 def parse_query(q: str) -> TextQuery:
-    """Turn what a user typed into an FTS5 expression: every part must match (AND).
+    """Turn what a user typed into FTS5 expressions: every part must match (AND).
 
     A Han run is segmented with jieba; an abbreviation becomes a choice between itself and its expansions,
-    and the words between abbreviations are kept together as one substring. A part that is also a word in
-    the words column ranks higher there. Latin words and numbers match whole tokens.
+    and the words between abbreviations are kept together as one substring. In the ranking expression a part
+    may also match the words column, which ranks it higher. Latin words and numbers match whole tokens.
     """
-    parts: list[str] = []
+    matching: list[str] = []
+    ranking: list[str] = []
     terms: list[str] = []
     for run in _RUNS.findall(normalize(q)):
         if not _is_han(run):
-            parts.append(f'{{{" ".join(TEXT_COLUMNS)}}}: "{run}"')
+            matching.append(f'{{{" ".join(TEXT_COLUMNS)}}}: "{run}"')
+            ranking.append(matching[-1])
             terms.append(run)
             continue
         for alternatives in _han_parts(run):
-            parts.append(_han_expression(alternatives))
+            matching.append(_han_expression(alternatives, words=False))
+            ranking.append(_han_expression(alternatives, words=True))
             terms.extend(alternatives)
-    expression = " AND ".join(f"({p})" for p in parts) if parts else None
-    return TextQuery(expression, tuple(dict.fromkeys(terms)))
+    if not matching:
+        return TextQuery(None, None, ())
+    return TextQuery(_all_of(matching), _all_of(ranking), tuple(dict.fromkeys(terms)))
+
+
+def _all_of(parts: list[str]) -> str:
+    return " AND ".join(f"({p})" for p in parts)
 
 
 def _han_parts(run: str) -> list[tuple[str, ...]]:
@@ -173,15 +183,17 @@ def _han_parts(run: str) -> list[tuple[str, ...]]:
     return parts
 
 
-def _han_expression(alternatives: tuple[str, ...]) -> str:
+def _han_expression(alternatives: tuple[str, ...], *, words: bool) -> str:
     text_columns = "{" + " ".join(TEXT_COLUMNS) + "}"
     if len(alternatives) == 1 and len(alternatives[0]) == 1:
         return f'{text_columns}: "{alternatives[0]}"*'
     phrases = " OR ".join('"' + " ".join(a[i : i + 2] for i in range(len(a) - 1)) + '"' for a in alternatives)
-    # a word in the words column is a substring of the title, keywords or elements, so the second choice
-    # never adds a match: it only adds rank where the substring is a word
-    words = " OR ".join(f'"{a}"' for a in alternatives)
-    return f"{text_columns}: ({phrases}) OR {{{WORDS_COLUMN}}}: ({words})"
+    if not words:
+        return f"{text_columns}: ({phrases})"
+    # a word in the words column is a substring of the title, keywords or elements, so this choice never
+    # adds a match: it only adds rank where the substring is a word
+    choices = " OR ".join(f'"{a}"' for a in alternatives)
+    return f"{text_columns}: ({phrases}) OR {{{WORDS_COLUMN}}}: ({choices})"
 
 
 def highlight(text: str, terms: Sequence[str], *, snippet: bool = False) -> str:

@@ -54,9 +54,10 @@ def test_hostile_queries_are_valid_fts5_syntax(q: str) -> None:
     connection.execute(
         f"INSERT INTO t VALUES ({', '.join('?' * len(COLUMNS))})", ("人口 口", *[""] * (len(COLUMNS) - 1))
     )
-    expression = parse_query(q).expression
-    if expression is not None:
-        connection.execute("SELECT rowid FROM t WHERE t MATCH ?", (expression,)).fetchall()
+    parsed = parse_query(q)
+    for expression in (parsed.expression, parsed.ranking):
+        if expression is not None:
+            connection.execute("SELECT rowid FROM t WHERE t MATCH ?", (expression,)).fetchall()
 
 
 def test_highlight_escapes_html_and_marks_matches() -> None:
