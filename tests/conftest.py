@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog_service.demo import load_sample_federation
 from catalog_service.store import CatalogStore
 
 pytest_plugins = ["tests.oxigraph_server"]
@@ -28,5 +29,17 @@ def store(tmp_path: Path, vocabulary_store: Path) -> Iterator[CatalogStore]:
     """A fresh on-disk store of its own for each test, copied from the template."""
     shutil.copytree(vocabulary_store, tmp_path / "data")
     catalog_store = CatalogStore.open(tmp_path / "data")
+    yield catalog_store
+    catalog_store.close()
+
+
+@pytest.fixture(scope="module")
+def federation(tmp_path_factory: pytest.TempPathFactory, vocabulary_store: Path) -> Iterator[CatalogStore]:
+    """A store with the sample federation harvested, shared by the tests of one module (they only read it)."""
+    folder = tmp_path_factory.mktemp("federation") / "data"
+    shutil.copytree(vocabulary_store, folder)
+    catalog_store = CatalogStore.open(folder)
+    runs = load_sample_federation(catalog_store)
+    assert [r.status for r in runs] == ["succeeded"] * len(runs)
     yield catalog_store
     catalog_store.close()

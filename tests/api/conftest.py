@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from flask.testing import FlaskClient
 
 from catalog_service.app import create_app
 from catalog_service.config import Config
-from catalog_service.demo import load_sample_federation
 from catalog_service.resources import resource_dir
 from catalog_service.store import CatalogStore
 from tests.signin import government_client
@@ -20,16 +18,6 @@ FEDERATION_CONFIG = resource_dir("examples") / "federation" / "gov-catalog.toml"
 DATASET_COUNT = (
     "PREFIX dcat: <http://www.w3.org/ns/dcat#> SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a dcat:Dataset }"
 )
-
-
-@pytest.fixture(scope="module")
-def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CatalogStore]:
-    store = CatalogStore.open(tmp_path_factory.mktemp("federation"))
-    store.init_vocabulary()
-    runs = load_sample_federation(store)
-    assert [r.status for r in runs] == ["succeeded"] * len(runs)
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import pyoxigraph as ox
 import pytest
 
 from catalog_service import namespaces as ns
-from catalog_service.demo import load_sample_federation
 from catalog_service.search import SearchIndex, SearchQuery
 from catalog_service.store import CatalogStore
 
@@ -37,16 +36,6 @@ FACET_VALUES = """SELECT ?d ?facet ?value WHERE {
   UNION { ?d dct:spatial/skos:notation ?value BIND("spatial" AS ?facet) }
   UNION { ?d dct:publisher ?publisher BIND(STR(?publisher) AS ?value) BIND("publisher" AS ?facet) }
 }"""
-
-
-@pytest.fixture(scope="module")
-def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CatalogStore]:
-    store = CatalogStore.open(tmp_path_factory.mktemp("federation"))
-    store.init_vocabulary()
-    runs = load_sample_federation(store)
-    assert [r.status for r in runs] == ["succeeded"] * len(runs)
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="module")
