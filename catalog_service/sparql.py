@@ -23,6 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalog_service import namespaces as ns
 from catalog_service import sparql_page
+from catalog_service.accounts.access import csrf_exempt
 from catalog_service.app import STORE_KEY, current_audience
 from catalog_service.query_worker import (
     BOOLEAN,
@@ -94,8 +95,12 @@ class _ProtocolError(Exception):
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
+@csrf_exempt
 def endpoint() -> Response:
-    """Answer one SPARQL query (SPARQL 1.1 Protocol, query operation)."""
+    """Answer one SPARQL query (SPARQL 1.1 Protocol, query operation).
+
+    Exempt from the CSRF check of signed-in sessions: it only reads, and updates are refused.
+    """
     try:
         query = _query_text()
         if query is None:
@@ -109,7 +114,7 @@ def endpoint() -> Response:
 def _cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Authorization"
     response.headers["Access-Control-Expose-Headers"] = "X-Result-Truncated"
     return response
 

@@ -342,3 +342,12 @@ def test_sessions_survive_a_restart(app: Flask, client: FlaskClient, make_app: C
     restarted = make_app(app.config["GOV_CATALOG"]).test_client()
     restarted.set_cookie(SESSION_COOKIE, client.get_cookie(SESSION_COOKIE).value)
     assert signed_in_login(restarted) == "nanjing-police"
+
+
+def test_signed_in_browser_can_post_a_sparql_query(client: FlaskClient, app_accounts) -> None:
+    """/sparql only reads, so a signed-in session's form POST needs no CSRF token (updates stay refused)."""
+    sign_in(client, "nanjing-police")
+    query = "ASK { ?s ?p ?o }"
+    response = client.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    assert client.post("/sparql", data={"update": "CLEAR ALL"}).status_code == 403
