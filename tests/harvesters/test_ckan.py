@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from harvesters.base import (
 )
 from harvesters.http import Fetcher, FetchError
 from harvesters.registry import harvester_class
-from tests.servers import Reply, Request, Route, serve, static
+from tests.servers import Reply, Request, Route, static
 from tests.servers import TestServer as LocalServer  # a name pytest does not take for a test class
 
 DATA = Path(__file__).parent.parent / "data" / "ckan"
@@ -33,19 +32,6 @@ POPULATION, PENSION, HERITAGE, VENDORS, FLOATING = (p["id"] for p in PACKAGES)
 SEARCH = "/api/3/action/package_search"
 IANA = "https://www.iana.org/assignments/media-types/"
 XSD_DATE = NamedNode(ns.XSD + "date")
-
-
-@pytest.fixture(scope="module")
-def running() -> Iterator[LocalServer]:
-    with serve() as server:  # one server for the module: stopping one takes half a second
-        yield server
-
-
-@pytest.fixture
-def server(running: LocalServer) -> LocalServer:
-    running.routes.clear()
-    running.requests.clear()
-    return running
 
 
 def package_search(packages: list[dict[str, Any]]) -> Route:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from harvesters.base import HarvestedRecord, HarvestError, HarvestItem, RecordFa
 from harvesters.http import Fetcher
 from harvesters.json_api import MISSING, date_text, resolve
 from harvesters.registry import harvester_class
-from tests.servers import Reply, Request, serve, static
+from tests.servers import Reply, Request, static
 from tests.servers import TestServer as LocalServer  # a name pytest does not take for a test class
 
 DATA = Path(__file__).parent.parent / "data" / "json_api"
@@ -98,19 +97,6 @@ WENZHOU = {
         "行政区划代码": "division",
     },
 }
-
-
-@pytest.fixture(scope="module")
-def running() -> Iterator[LocalServer]:
-    with serve() as server:  # one server for the module: stopping one takes half a second
-        yield server
-
-
-@pytest.fixture
-def server(running: LocalServer) -> LocalServer:
-    running.routes.clear()
-    running.requests.clear()
-    return running
 
 
 def harvest(url: str, options: dict[str, Any]) -> list[HarvestItem]:
