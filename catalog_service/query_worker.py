@@ -37,11 +37,20 @@ In memory (``CatalogStore.open(None)``, in tests and tools) there is nothing ano
 :class:`InProcess` evaluates in the calling thread and checks the deadline each time the serialiser hands over
 output (every few kilobytes). Limitation: a query that computes for long before producing output — an aggregate
 over everything, a large ``ORDER BY`` — cannot be stopped there and runs to its end.
+
+On a remote store (``[store] type = "remote"``) :class:`InProcess` is used too, and is the right choice there:
+the server evaluates, the serving thread only waits on a socket (other threads run meanwhile), so a worker
+process would add a hop and nothing it could kill. The wait is bounded by the query's time limit (as the HTTP
+read timeout: the time to the first byte of the answer, and between bytes), after which the query gets a 503
+and the connection is closed; the row cap stops reading the streamed answer, which closes the connection too.
+Whether the server then stops computing is the server's business: give it its own limit (``oxigraph serve
+--timeout-s``, Fuseki's ``arq:queryTimeout``, Virtuoso's ``MaxQueryExecutionTime``), see docs/deployment.md.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
 import pickle
 import select
@@ -58,7 +67,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from catalog_service.store import CatalogStore, StoreError
+from catalog_service.store import CatalogStore, StoreError, StoreTimeout, StoreUnavailable
 
 SOLUTIONS, BOOLEAN, GRAPH = "solutions", "boolean", "graph"
 """The forms of answer: SELECT, ASK, CONSTRUCT/DESCRIBE."""
@@ -126,6 +135,8 @@ def evaluate(store: CatalogStore, request: QueryRequest, deadline: float | None 
             named_graphs=request.named_graphs,
             audience=request.audience,
         )
+    except StoreUnavailable:
+        raise
     except (SyntaxError, StoreError) as error:  # StoreError: FROM naming a graph the audience cannot read
         raise QueryError(SYNTAX, str(error)) from None
     if isinstance(result, ox.QueryBoolean):
@@ -214,15 +225,27 @@ def _drain(sink: _LineSink, serialize: Callable[[], object]) -> None:
 
 
 class InProcess:
-    """Evaluates in the calling thread: for in-memory stores. See the module docstring for its limitation."""
+    """Evaluates in the calling thread: for in-memory and remote stores (see the module docstring)."""
 
     def __init__(self, store: CatalogStore, timeout: float) -> None:
         self._store = store
         self._timeout = timeout
 
-    def run(self, request: QueryRequest) -> QueryAnswer:
+    def run(self, request: QueryRequest, timeout: float | None = None) -> QueryAnswer:
+        """Answer ``request`` within the time limit, or within ``timeout`` seconds if that is shorter."""
+        seconds = self._timeout if timeout is None else min(timeout, self._timeout)
+        from catalog_service.remote_store import RemoteStore  # not at import: requests slows a worker's start
+
+        store = self._store
+        if isinstance(store.raw, RemoteStore):
+            store = CatalogStore(store.raw.with_timeout(seconds))
         try:
-            return evaluate(self._store, request, time.monotonic() + self._timeout)
+            return evaluate(store, request, time.monotonic() + seconds)
+        except StoreTimeout:
+            raise QueryError(TIMEOUT) from None
+        except StoreUnavailable as error:  # the detail names the store's URL: for the log, not the client
+            logging.getLogger(__name__).error("%s", error)
+            raise QueryError(FAILED, "目录存储暂不可用 / the catalog store is unavailable") from None
         except (OSError, RuntimeError) as error:
             raise QueryError(FAILED, str(error)) from None
 
@@ -247,10 +270,14 @@ class WorkerPool:
         self._workers: set[_Worker] = set()
         self._finalizer = weakref.finalize(self, _stop_all, self._workers)
 
-    def run(self, request: QueryRequest) -> QueryAnswer:
-        """Answer ``request`` within the time limit, or raise :class:`QueryError`."""
-        deadline = time.monotonic() + self._timeout
-        if not self._slots.acquire(timeout=self._timeout):
+    def run(self, request: QueryRequest, timeout: float | None = None) -> QueryAnswer:
+        """Answer ``request`` within the time limit (or ``timeout`` seconds, if shorter), or raise :class:`QueryError`.
+
+        ``timeout`` is what is left of a query's time after the endpoint's own work for it (``SERVICE`` calls).
+        """
+        timeout = self._timeout if timeout is None else min(timeout, self._timeout)
+        deadline = time.monotonic() + timeout
+        if not self._slots.acquire(timeout=timeout):
             raise QueryError(BUSY)
         try:
             if time.monotonic() >= deadline:

@@ -25,8 +25,16 @@ def vocabulary_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path, vocabulary_store: Path) -> Iterator[CatalogStore]:
-    """A fresh on-disk store of its own for each test, copied from the template."""
+def store(request: pytest.FixtureRequest, tmp_path: Path, vocabulary_store: Path) -> Iterator[CatalogStore]:
+    """A fresh on-disk store of its own for each test, copied from the template.
+
+    A module runs its tests on both engines with
+    ``pytestmark = pytest.mark.parametrize("store", ["embedded", "remote"], indirect=True)``: the remote one
+    is a real ``oxigraph serve`` (``remote_store`` in tests/oxigraph_server.py).
+    """
+    if getattr(request, "param", "embedded") == "remote":
+        yield request.getfixturevalue("remote_store")
+        return
     shutil.copytree(vocabulary_store, tmp_path / "data")
     catalog_store = CatalogStore.open(tmp_path / "data")
     yield catalog_store

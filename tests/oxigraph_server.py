@@ -12,6 +12,10 @@ protocol (:meth:`OxigraphServer.add`) and SPARQL Update (:meth:`OxigraphServer.u
 
 To use the fixture from a test module, import it (``from tests.oxigraph_server import oxigraph_servers``) and
 name it as an argument.
+
+The catalog's remote store mode runs on such a server too: :func:`remote_store` gives each test a fresh
+:class:`CatalogStore` on one session-wide server, emptied but for the vocabularies before each test.
+``tests/conftest.py``'s ``store`` fixture hands it out for ``store`` parametrized with ``"remote"``.
 """
 
 from __future__ import annotations
@@ -24,11 +28,17 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import requests
+
+from catalog_service import namespaces as ns
+from catalog_service.config import REMOTE, StoreConfig
+from catalog_service.remote_store import RemoteStore
+from catalog_service.store import REGIONS_GRAPH, REGISTRY_GRAPH, VOCABULARY_GRAPH, CatalogStore
 
 STARTUP_SECONDS = 15.0
 """How long a server may take to answer its first query before the start counts as failed."""
@@ -48,6 +58,18 @@ class OxigraphServer:
     base_url: str
     location: Path
     """The folder holding the server's RocksDB store."""
+    process: subprocess.Popen = field(compare=False, repr=False)
+    """The ``oxigraph serve`` process, for tests that kill the server."""
+
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1])
+
+    def store_config(self, **settings) -> StoreConfig:
+        """The ``[store]`` settings of a catalog whose remote store is this server."""
+        return StoreConfig(
+            type=REMOTE, query=self.query_url, update=self.update_url, graph_store=self.store_url, **settings
+        )
 
     @property
     def query_url(self) -> str:
@@ -99,11 +121,14 @@ def oxigraph_command() -> str:
 
 
 @contextmanager
-def oxigraph_server(files: Iterable[Path] = (), *, location: Path | None = None) -> Iterator[OxigraphServer]:
+def oxigraph_server(
+    files: Iterable[Path] = (), *, location: Path | None = None, port: int | None = None
+) -> Iterator[OxigraphServer]:
     """Run ``oxigraph serve`` on a free port of 127.0.0.1 until the block ends, with ``files`` loaded first.
 
-    The store lives in ``location`` (a fresh temporary folder, removed afterwards, unless given). The server
-    is stopped with SIGTERM, then killed if it lingers, whatever happens in the block.
+    The store lives in ``location`` (a fresh temporary folder, removed afterwards, unless given). ``port``
+    restarts a server where it was. The server is stopped with SIGTERM, then killed if it lingers, whatever
+    happens in the block.
     """
     command = oxigraph_command()
     with ExitStack() as stack:
@@ -114,9 +139,9 @@ def oxigraph_server(files: Iterable[Path] = (), *, location: Path | None = None)
         paths = [str(f) for f in files]
         if paths:
             _run_load(command, store, paths)
-        process, base_url = _start(command, store, location / "server.log")
+        process, base_url = _start(command, store, location / "server.log", port)
         stack.callback(_stop, process)
-        yield OxigraphServer(base_url, store)
+        yield OxigraphServer(base_url, store, process)
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +159,44 @@ def oxigraph_servers() -> Iterator[Callable[..., OxigraphServer]]:
         yield start
 
 
+@pytest.fixture(scope="session")
+def vocabulary_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The vocabulary and region graphs with their checksums, as N-Quads: a server loaded with it holds what
+    ``init_vocabulary`` would upload (which takes seconds over HTTP; ``oxigraph load`` is much faster)."""
+    template = CatalogStore.open(None)
+    template.init_vocabulary()
+    path = tmp_path_factory.mktemp("vocabulary") / "vocabulary.nq"
+    template.raw.dump(str(path), format=ox.RdfFormat.N_QUADS)
+    return path
+
+
+@pytest.fixture(scope="session")
+def remote_catalog_server(oxigraph_servers, vocabulary_file: Path) -> OxigraphServer:
+    """One server for every remote-mode store test of the session (each starts from an emptied store)."""
+    return oxigraph_servers([vocabulary_file])
+
+
+@pytest.fixture
+def remote_store(remote_catalog_server: OxigraphServer) -> Iterator[CatalogStore]:
+    """A catalog store on the session's Oxigraph server, holding only the vocabularies, like a fresh ``init``.
+
+    Everything but the vocabulary and region graphs (and their checksums in the registry) is dropped before
+    each test; the vocabularies are loaded once, with the server.
+    """
+    catalog_store = CatalogStore(RemoteStore(remote_catalog_server.store_config()))
+    kept = {VOCABULARY_GRAPH, REGIONS_GRAPH, REGISTRY_GRAPH}
+    statements = [f"DROP GRAPH {graph}" for graph in catalog_store.raw.named_graphs() if graph not in kept]
+    statements += [
+        f"DELETE {{ GRAPH {REGISTRY_GRAPH} {{ ?s ?p ?o }} }} "
+        f"WHERE {{ GRAPH {REGISTRY_GRAPH} {{ ?s ?p ?o }} FILTER (?p != <{ns.GC}checksum>) }}",
+        "DROP DEFAULT",
+    ]
+    remote_catalog_server.update(";\n".join(statements))
+    catalog_store.init_vocabulary()
+    yield catalog_store
+    catalog_store.close()
+
+
 def _run_load(command: str, store: Path, files: list[str]) -> None:
     result = subprocess.run(
         [command, "load", "--location", str(store), "--file", *files],
@@ -146,10 +209,10 @@ def _run_load(command: str, store: Path, files: list[str]) -> None:
         raise OxigraphUnavailable(f"oxigraph load failed ({result.returncode}): {result.stderr.strip()}")
 
 
-def _start(command: str, store: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def _start(command: str, store: Path, log: Path, fixed_port: int | None) -> tuple[subprocess.Popen, str]:
     """Start the server, retrying on another port if the one picked was taken in the meantime."""
     for _attempt in range(3):
-        port = _free_port()
+        port = fixed_port or _free_port()
         with log.open("wb") as log_file:
             process = subprocess.Popen(
                 [command, "serve", "--location", str(store), "--bind", f"127.0.0.1:{port}"],

@@ -12,6 +12,8 @@ from catalog_service.store import PUBLIC, CatalogStore
 from tests.harvest.catalogs import entry, write
 from tests.harvest.test_pipeline import source
 
+pytestmark = pytest.mark.parametrize("store", ["embedded", "remote"], indirect=True)
+
 QUERY = ns.sparql_prefixes() + "SELECT ?id WHERE { ?d a dcat:Dataset ; dct:identifier ?id }"
 RECORDS = ns.sparql_prefixes() + "SELECT ?r WHERE { ?r foaf:primaryTopic ?d }"
 
