@@ -2,19 +2,22 @@
 
 Queries arrive as ``GET ?query=``, as a POSTed form or as a POSTed ``application/sparql-query`` body; the result
 format follows ``Accept`` (or a ``format`` parameter, for browsers). Updates are refused: the catalog changes
-only through harvesting and the admin API, which validate and audit every write. So is ``SERVICE``: federated
-queries would let anyone make this server fetch arbitrary addresses.
+only through harvesting and the admin API, which validate and audit every write. ``SERVICE`` reaches only the peer
+endpoints the administrator allow-lists (``sparql_service_peers``); :mod:`catalog_service.federated_query` makes
+those calls here and hands the query on with their answers inlined, and refuses any other target, so that no one
+can make this server fetch an address of their choosing.
 
 Queries are evaluated by :mod:`catalog_service.query_worker` — for an on-disk store in worker processes that are
-killed at the time limit (``sparql_timeout``), so a runaway query stops using CPU and other clients keep being
-answered. Answers are cut after ``sparql_max_rows`` rows (or triples), which ``X-Result-Truncated: true`` reports.
+killed at the time limit (``sparql_timeout``, which the ``SERVICE`` calls count against), so a runaway query
+stops using CPU and other clients keep being answered. Answers are cut after ``sparql_max_rows`` rows (or
+triples), which ``X-Result-Truncated: true`` reports.
 Without a query the endpoint describes itself (SPARQL service description), or shows the query page to browsers.
 """
 
 from __future__ import annotations
 
-import re
 import threading
+import time
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -25,6 +28,7 @@ from catalog_service import namespaces as ns
 from catalog_service import sparql_page
 from catalog_service.accounts.access import csrf_exempt
 from catalog_service.app import STORE_KEY, current_audience
+from catalog_service.federated_query import ServiceError, ServicePeers, inline_services
 from catalog_service.query_worker import (
     BOOLEAN,
     BUSY,
@@ -34,6 +38,7 @@ from catalog_service.query_worker import (
     SYNTAX,
     TIMEOUT,
     InProcess,
+    QueryAnswer,
     QueryError,
     QueryRequest,
     WorkerPool,
@@ -73,18 +78,8 @@ _N_TRIPLES = "application/n-triples"
 RUNNER_KEY = "gov_catalog.sparql_runner"
 """Where an application keeps its query runner (``app.extensions``); ``close()`` it to stop its workers."""
 _runner_lock = threading.Lock()
-
-_TOKENS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n\r]*"
-    r"|(?<![\w:?$@-])(SERVICE)(?![\w:-])",
-    re.IGNORECASE,
-)
-"""Strings, IRIs and comments (skipped whole, so that their text cannot look like a keyword), or ``SERVICE``."""
+_GENID = ".well-known/genid/"
+"""Under the node's root: where the IRIs given to blank nodes of peers' answers start (RFC 8615, RDF 1.1 §3.5)."""
 
 
 class _ProtocolError(Exception):
@@ -169,36 +164,56 @@ def _answer(query: str) -> Response:
         raise _ProtocolError(406, _not_acceptable())
     as_page = {SOLUTIONS: results is _PAGE, BOOLEAN: results is _PAGE, GRAPH: graph is _PAGE}
     browser = any(as_page.values())  # errors, too, go on the page then
-    if any(match.group(1) for match in _TOKENS.finditer(query)):
-        message = "不支持 SERVICE 联邦查询 / SERVICE (federated query) is not allowed on this endpoint"
-        if browser:
-            return _page_response(400, query=query, error=message)
-        raise _ProtocolError(400, message)
     max_rows = current_app.config["GOV_CATALOG"].sparql_max_rows
     default, named = _dataset_parameters()
-    audience = current_audience()  # the public's queries run over the public graphs (docs/visibility.md)
-    job = QueryRequest(
-        query,
-        default,
-        named,
-        results_format=_RESULTS_JSON if results is _PAGE else results and results.media_type,
-        graph_format=_N_TRIPLES if graph is _PAGE else graph and graph.media_type,
-        max_rows=min(max_rows, sparql_page.PAGE_ROWS) if browser else max_rows,
-        audience=audience,
-    )
     try:
-        answer = _runner().run(job)
-    except QueryError as error:
-        status, message = _failure(error)
+        answer = _evaluate(
+            query,
+            default,
+            named,
+            results_format=_RESULTS_JSON if results is _PAGE else results and results.media_type,
+            graph_format=_N_TRIPLES if graph is _PAGE else graph and graph.media_type,
+            max_rows=min(max_rows, sparql_page.PAGE_ROWS) if browser else max_rows,
+        )
+    except _ProtocolError as error:
         if browser:
-            return _page_response(status, query=query, error=message)
-        raise _ProtocolError(status, message) from None
+            return _page_response(error.status, query=query, error=error.message)
+        raise
     if as_page[answer.form]:
         return _page_response(200, query=query, result=sparql_page.table(answer))
     headers = {"Vary": "Accept"}
     if answer.form != BOOLEAN:
         headers["X-Result-Truncated"] = "true" if answer.truncated else "false"
     return Response(answer.body, mimetype=answer.media_type, headers=headers)
+
+
+def _evaluate(
+    query: str,
+    default: list[str] | None,
+    named: list[str] | None,
+    *,
+    results_format: str | None,
+    graph_format: str | None,
+    max_rows: int,
+) -> QueryAnswer:
+    """Answer ``query`` for the requester: its ``SERVICE`` calls here, the rest by the query runner, both within the
+    query's one time limit. Raises :class:`_ProtocolError` with what to tell the client."""
+    config = current_app.config["GOV_CATALOG"]
+    deadline = time.monotonic() + config.sparql_timeout
+    peers = ServicePeers(tuple(config.sparql_service_peers), config.sparql_service_timeout, config.sparql_max_rows)
+    try:
+        local_query = inline_services(query, peers, deadline, request.host_url + _GENID)
+    except ServiceError as error:
+        raise _ProtocolError(error.status, error.message) from None
+    # the public's queries run over the public graphs (docs/visibility.md)
+    job = QueryRequest(local_query, default, named, results_format, graph_format, max_rows, current_audience())
+    try:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise QueryError(TIMEOUT)
+        return _runner().run(job, remaining)
+    except QueryError as error:
+        raise _ProtocolError(*_failure(error)) from None
 
 
 def _failure(error: QueryError) -> tuple[int, str]:
@@ -283,14 +298,17 @@ def _describe_service() -> Response:
 
 def _answer_example(example: Example) -> Response:
     """A preset: the page with the example in the form and its answer below."""
-    job = QueryRequest(
-        example.query, None, None, _RESULTS_JSON, _N_TRIPLES, sparql_page.PAGE_ROWS, audience=current_audience()
-    )
     try:
-        answer = _runner().run(job)
-    except QueryError as error:
-        status, message = _failure(error)
-        return _page_response(status, query=example.query, chosen=example, error=message)
+        answer = _evaluate(
+            example.query,
+            None,
+            None,
+            results_format=_RESULTS_JSON,
+            graph_format=_N_TRIPLES,
+            max_rows=sparql_page.PAGE_ROWS,
+        )
+    except _ProtocolError as error:
+        return _page_response(error.status, query=example.query, chosen=example, error=error.message)
     return _page_response(200, query=example.query, chosen=example, result=sparql_page.table(answer))
 
 

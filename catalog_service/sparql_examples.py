@@ -1,10 +1,10 @@
 """Example queries of the SPARQL query page: what officials and integrators ask the catalog most.
 
 Each is a named constant the page offers as a preset (``/sparql?example=levels-sharing``) and the tests run on the
-sample federation. They use the profile's terms (``docs/profile.md``) and the provenance the harvest pipeline
-records: a ``dcat:CatalogRecord`` per resource and source (``foaf:primaryTopic``, ``gc:harvestSource``,
-``gc:authoritative``, ``prov:wasGeneratedBy``) and a ``prov:Activity`` per harvest run (``gc:runStatus``,
-``gc:addedCount`` …).
+sample federation; :data:`ACROSS_NODES` also asks another node, through ``SERVICE``. They use the profile's terms
+(``docs/profile.md``) and the provenance the harvest pipeline records: a ``dcat:CatalogRecord`` per resource and
+source (``foaf:primaryTopic``, ``gc:harvestSource``, ``gc:authoritative``, ``prov:wasGeneratedBy``) and a
+``prov:Activity`` per harvest run (``gc:runStatus``, ``gc:addedCount`` …).
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ class Example:
     title_zh: str
     title_en: str
     query: str
+    note_zh: str = ""
+    note_en: str = ""
+    """What to know before running it, shown with the preset."""
 
 
 _PREFIXES = {
@@ -31,6 +34,8 @@ _PREFIXES = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "sharing": "https://w3id.org/gov-catalog/code/sharing-type/",
+    "category": "https://w3id.org/gov-catalog/code/resource-category/",
+    "level": "https://w3id.org/gov-catalog/code/level/",
 }
 
 
@@ -226,6 +231,51 @@ LIMIT 50
 """),
 )
 
+NATIONAL_NODE = "http://127.0.0.1:8084/sparql"
+"""The national node's endpoint in ``gov-catalog demo --federation`` on its default ports (docs/federation.md)."""
+
+ACROSS_NODES = Example(
+    "across-nodes",
+    "跨层级联邦查询：本节点的基础信息资源对照国家节点",
+    "Across levels: this node's basic resources next to the national node's (SERVICE)",
+    _with_prefixes(f"""
+# 本节点（如省级节点）的基础信息资源，按子类和共享类型计数；经 SERVICE 取国家节点上同一子类的国家级资源数
+# this node's (e.g. the province's) basic information resources per sub-category and sharing type, next to the
+# national node's national-level entries of the same sub-category, fetched through SERVICE
+SELECT ?category ?sharingType ?entries ?nationalEntries WHERE {{
+  {{
+    SELECT ?categoryCode ?sharingCode (COUNT(?resource) AS ?entries) WHERE {{
+      ?resource a dcat:Dataset ;
+                gc:resourceCategory ?categoryCode ;
+                gc:sharingType ?sharingCode .
+      ?categoryCode skos:broader category:1 .        # 基础信息资源 / basic information resources
+    }}
+    GROUP BY ?categoryCode ?sharingCode
+  }}
+  SERVICE <{NATIONAL_NODE}> {{   # 国家节点 / the national node
+    SELECT ?categoryCode (COUNT(?national) AS ?nationalEntries) WHERE {{
+      ?national a dcat:Dataset ;
+                gc:level level:1 ;                   # 国家级 / national level
+                gc:resourceCategory ?categoryCode .
+    }}
+    GROUP BY ?categoryCode
+  }}
+  ?categoryCode skos:prefLabel ?category . FILTER(LANG(?category) = "zh")
+  ?sharingCode skos:prefLabel ?sharingType . FILTER(LANG(?sharingType) = "zh")
+}}
+ORDER BY ?categoryCode ?sharingCode
+"""),
+    note_zh=(
+        f"SERVICE 只能访问管理员在 sparql_service_peers 中列出的对等节点；{NATIONAL_NODE} 是示例联邦"
+        "（gov-catalog demo --federation）的国家节点，请换成你的国家节点地址。对等节点只返回其公开数据。"
+    ),
+    note_en=(
+        f"SERVICE reaches only the peer nodes the administrator lists in sparql_service_peers; {NATIONAL_NODE} is the "
+        "national node of the sample federation (gov-catalog demo --federation): put your national node's address "
+        "instead. Peers answer with their public data only."
+    ),
+)
+
 EXAMPLES: tuple[Example, ...] = (
     LEVELS_BY_SHARING,
     UNDER_PROVINCE,
@@ -236,5 +286,6 @@ EXAMPLES: tuple[Example, ...] = (
     TOP_PROVIDERS,
     RECENT_RUNS,
     RUN_ISSUES,
+    ACROSS_NODES,
 )
 BY_SLUG = {e.slug: e for e in EXAMPLES}

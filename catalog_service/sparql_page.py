@@ -204,6 +204,8 @@ runs. A query may run for {{ '%g' % timeout }} s and returns at most {{ max_rows
 </ul>
 </nav>
 <div>
+{% if chosen and chosen.note_zh %}<p class="notice">{{ chosen.note_zh }}
+<span class="en" lang="en">{{ chosen.note_en }}</span></p>{% endif %}
 <form method="post" action="{{ url_for('sparql.endpoint') }}">
 <p><label for="query">查询 <span class="en" lang="en">Query</span></label><br>
 <textarea id="query" name="query" rows="18" spellcheck="false">{{ query }}</textarea></p>

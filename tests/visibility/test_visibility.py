@@ -6,13 +6,18 @@ Signed-in government users (here: an API token) see every entry, with 不予共�
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import replace
 
 import pyoxigraph as ox
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from catalog_service import namespaces as ns
+from catalog_service.app import STORE_KEY, create_app
 from catalog_service.store import PUBLIC, CatalogStore
+from tests.sparql.live_server import serve
 
 SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 
@@ -278,10 +283,40 @@ def test_sparql_property_paths(public: FlaskClient, government: FlaskClient, hid
     assert _hidden_count(government, catalogs)
 
 
-def test_sparql_service_is_refused(public: FlaskClient, government: FlaskClient) -> None:
+def test_sparql_service_is_refused_without_peers(public: FlaskClient, government: FlaskClient) -> None:
     query = "SELECT * WHERE { SERVICE <http://localhost/sparql> { ?s ?p ?o } }"
     assert _sparql(public, query).status_code == 400
     assert _sparql(government, query).status_code == 400
+
+
+@pytest.fixture(scope="module")
+def served_peer(app: Flask) -> Iterator[str]:
+    """A second node over the same catalog, served on 127.0.0.1: its endpoint URL."""
+    with serve(create_app(replace(app.config["GOV_CATALOG"]), store=app.extensions[STORE_KEY])) as served:
+        yield served.url
+
+
+@pytest.fixture
+def peer(app: Flask, served_peer: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The served peer, allow-listed for ``SERVICE`` on the node under test for one test."""
+    monkeypatch.setattr(app.config["GOV_CATALOG"], "sparql_service_peers", [served_peer])
+    return served_peer
+
+
+def test_sparql_service_join_reaches_no_hidden_local_entry(
+    public: FlaskClient, government: FlaskClient, peer: str, hidden
+) -> None:
+    # the peer hands back the hidden entries' IRIs; joined with local data, the public still sees nothing of them
+    query = f"SELECT * WHERE {{ SERVICE <{peer}> {{ VALUES ?d {{ {_values(hidden)} }} }} ?d ?p ?o }}"
+    assert _hidden_count(public, query) == 0
+    assert _hidden_count(government, query)
+
+
+def test_sparql_service_asks_peers_anonymously(government: FlaskClient, peer: str, hidden) -> None:
+    remote = f"SELECT ?d WHERE {{ SERVICE <{peer}> {{ VALUES ?d {{ {_values(hidden)} }} ?d ?p ?o }} }}"
+    assert _hidden_count(government, remote) == 0, "a government user's SERVICE call gets the peer's public data"
+    local = f"SELECT DISTINCT ?d WHERE {{ VALUES ?d {{ {_values(hidden)} }} ?d ?p ?o }}"
+    assert _hidden_count(government, local) == len(hidden)
 
 
 def test_sparql_ask_construct_describe(public: FlaskClient, hidden) -> None:
