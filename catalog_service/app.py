@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+
+from flask import Flask, Response
 
 from catalog_service.accounts.sessions import load_secret_key
 from catalog_service.config import Config
-from catalog_service.store import CatalogStore
+from catalog_service.store import CatalogStore, StoreUnavailable
 
 STORE_KEY = "gov_catalog.store"
 
@@ -19,19 +21,28 @@ def create_app(config: Config | None = None, store: CatalogStore | None = None) 
     app.json.ensure_ascii = False
     app.secret_key = load_secret_key(config)
     if store is None:
-        store = CatalogStore.open(config.data_dir)
+        store = CatalogStore.from_config(config)
         store.init_vocabulary()
     app.extensions[STORE_KEY] = store
 
-    from catalog_service import api, compliance_web, export, requests_api, sparql, web
+    from catalog_service import api, compliance_web, editing_web, export, requests_api, sparql, web
     from catalog_service.accounts import web as accounts
     from catalog_service.search import api as search_api
     from catalog_service.search.index import open_index
 
     app.extensions[search_api.INDEX_KEY] = open_index(config.data_dir, store)
-    for feature in (sparql, api, export, search_api, web, accounts, requests_api, compliance_web):
+    for feature in (sparql, api, export, search_api, web, accounts, requests_api, compliance_web, editing_web):
         app.register_blueprint(feature.blueprint)
+    app.register_error_handler(StoreUnavailable, _store_unavailable)
     return app
+
+
+def _store_unavailable(error: StoreUnavailable) -> Response:
+    """A remote store that is down or failing answers 503 on every page; requests succeed again as soon as it is
+    back. The detail (the store's URL, the cause) goes to the log, not to the reader."""
+    logging.getLogger(__name__).error("%s", error)
+    message = "目录存储暂不可用，请稍后再试 / the catalog store is unavailable, try again later\n"
+    return Response(message, status=503, mimetype="text/plain", headers={"Retry-After": "30"})
 
 
 def current_store() -> CatalogStore:

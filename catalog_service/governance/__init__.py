@@ -1,4 +1,4 @@
-"""Sharing governance: the working-day calendar, conditional-sharing requests and the audit trail."""
+"""Sharing governance: the working-day calendar, conditional-sharing requests, catalog edits and the audit trail."""
 
 from catalog_service.governance.audit import AUDIT_GRAPH, AuditEvent, events, record
 from catalog_service.governance.calendar import (
@@ -12,6 +12,16 @@ from catalog_service.governance.calendar import (
     is_working_day,
     working_days_between,
 )
+from catalog_service.governance.editing import (
+    EditConflict,
+    EditResult,
+    EditService,
+    StoredEntry,
+    edit_history,
+    entry_version,
+    may_edit,
+)
+from catalog_service.governance.entry_fields import InvalidEdit
 from catalog_service.governance.requests import (
     GOVERNANCE_GRAPH,
     Action,
@@ -39,10 +49,14 @@ __all__ = [
     "Actor",
     "AuditEvent",
     "CalendarAnswer",
+    "EditConflict",
+    "EditResult",
+    "EditService",
     "Escalation",
     "EscalationTarget",
     "Forbidden",
     "GovernanceError",
+    "InvalidEdit",
     "NotFound",
     "RequestConflict",
     "RequestInvalid",
@@ -50,13 +64,17 @@ __all__ = [
     "Role",
     "SharingRequest",
     "Status",
+    "StoredEntry",
     "TransitionRefused",
     "WorkingDayCalendar",
     "WorkingDayCount",
     "add_working_days",
     "covered",
+    "edit_history",
+    "entry_version",
     "events",
     "is_working_day",
+    "may_edit",
     "record",
     "working_days_between",
 ]
