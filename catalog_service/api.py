@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, jsonify, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from catalog_service import namespaces as ns
 from catalog_service.app import current_store
@@ -43,6 +43,7 @@ from catalog_service.export import (
     html_page,
     int_parameter,
 )
+from catalog_service.governance.editing import version_of
 from catalog_service.harvest.runs import COUNTS, SUCCEEDED
 from catalog_service.queries import select
 from catalog_service.rdfio import parse_file
@@ -345,7 +346,10 @@ def dataset(identifier: str) -> Response:
     iri = dataset_iri(identifier)
     if not view.is_dataset(iri):
         raise RequestError(404, f"未找到信息资源 {identifier}", f"no resource with identifier {identifier}")
-    return jsonify(dataset_json(store, iri, describe(view, [iri])))
+    triples = describe(view, [iri])
+    response = jsonify(dataset_json(store, iri, triples))
+    response.set_etag(version_of(triples))  # what an edit sends back in If-Match (docs/editing.md)
+    return response.make_conditional(request)
 
 
 def dataset_json(store: CatalogStore, iri: ox.NamedNode, triples: list[ox.Triple]) -> dict[str, Any]:
@@ -585,8 +589,18 @@ def _undocumented_routes(paths: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
+_EDIT_REASONS = {
+    401: "Not signed in, or a token that is unknown, expired or revoked",
+    403: "Not allowed to edit this resource",
+    412: "If-Match is not the current version",
+    415: "Not a JSON body",
+    422: "Values that cannot be read, or a resource the profile's shapes reject",
+    428: "No If-Match",
+}
+
+
 def _error_responses(*statuses: int) -> dict[str, Any]:
-    reasons = {400: "Bad request", 404: "Not found", 406: "Not acceptable"}
+    reasons = {400: "Bad request", 404: "Not found", 406: "Not acceptable"} | _EDIT_REASONS
     return {str(s): {"description": reasons[s], "content": {"application/json": _ref("Error")}} for s in statuses}
 
 
@@ -608,6 +622,15 @@ def _rdf_error(description: str) -> dict[str, Any]:
     return {"description": description, **_TEXT_ERROR}
 
 
+_EXPORT_FILTERS = (
+    ("category", "资源分类: only datasets of these resource categories or below (notation or label).", ["1"]),
+    ("provider_level", "层级: only datasets of these levels (国家, 省, 市, 县 or 1–4).", ["国家"]),
+    ("authored_in", "Only datasets whose division (GB/T 2260 code) is one of these or lies inside one.", ["320100"]),
+    ("exclude_source", "Leave out datasets with a catalog record from any of these sources (by name).", ["jiangsu"]),
+)
+"""The DCAT export's filters for harvesting nodes (catalog_service/export.py); each may be repeated."""
+
+
 def _catalog_operation(summary: str, content: dict[str, Any]) -> dict[str, Any]:
     return {
         "get": {
@@ -626,6 +649,10 @@ def _catalog_operation(summary: str, content: dict[str, Any]) -> dict[str, Any]:
                     "or a catalog record's dct:modified, is on or after it.",
                     {"type": "string"},
                     example="2024-05-01T00:00:00+08:00",
+                ),
+                *(
+                    _query(name, description, {"type": "array", "items": {"type": "string"}}, example=example)
+                    for name, description, example in _EXPORT_FILTERS
                 ),
             ],
             "responses": {
@@ -674,8 +701,9 @@ def openapi_document_template() -> dict[str, Any]:
         "info": {
             "title": "gov-catalog API",
             "version": "0.1.0",
-            "description": "政务信息资源目录节点的只读接口：检索、信息资源、目录树、采集数据源、SPARQL 与 DCAT 导出。 "
-            "Read-only API of a gov-catalog node: search, resources, the catalog tree, harvest sources, "
+            "description": "政务信息资源目录节点的接口：检索、信息资源（及其编辑）、目录树、采集数据源、"
+            "SPARQL 与 DCAT 导出。 "
+            "API of a gov-catalog node: search, resources (and their editing), the catalog tree, harvest sources, "
             'SPARQL and the DCAT export. Errors of /api/* are JSON ({"error": {"status", "zh", "en"}}).',
         },
         "tags": [{"name": n} for n in ("API", "SPARQL", "DCAT")],
@@ -731,8 +759,61 @@ def openapi_document_template() -> dict[str, Any]:
                     "tags": ["API"],
                     "parameters": [identifier],
                     "responses": {
-                        "200": {"description": "The resource", "content": {"application/json": _ref("Dataset")}},
+                        "200": {
+                            "description": "The resource; its ETag is the version an edit names in If-Match",
+                            "headers": {"ETag": {"schema": string}},
+                            "content": {"application/json": _ref("Dataset")},
+                        },
                         **_error_responses(400, 404),
+                    },
+                },
+                "patch": {
+                    "summary": "Edit a resource: catalog managers of its provider, administrators of its division",
+                    "description": "The fields to change as a JSON merge patch (docs/editing.md): title, description, "
+                    "keywords, format, sharing-type, sharing-condition, sharing-method, provision-method, "
+                    "non-sharing-basis, openness, open-condition, use-purpose, use-requirement, update-cycle, "
+                    "related-resources, dataElements. A bearer token, or a signed-in session sending X-CSRF-Token. "
+                    "422 lists the SHACL violations in error.violations.",
+                    "tags": ["API"],
+                    "parameters": [
+                        identifier,
+                        {
+                            "name": "If-Match",
+                            "in": "header",
+                            "required": True,
+                            "description": "The ETag of the version edited (GET /api/datasets/{identifier}), or *.",
+                            "schema": string,
+                        },
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            media_type: {"schema": {"type": "object"}}
+                            for media_type in ("application/merge-patch+json", "application/json")
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The edited resource (with an edit member: changed fields, warnings, "
+                            "audit event) and its new ETag",
+                            "headers": {"ETag": {"schema": string}},
+                            "content": {"application/json": _ref("Dataset")},
+                        },
+                        **_error_responses(400, 401, 403, 404, 412, 415, 422, 428),
+                    },
+                },
+            },
+            "/api/datasets/{identifier}/history": {
+                "get": {
+                    "summary": "The edits of a resource, from the audit trail (government users)",
+                    "tags": ["API"],
+                    "parameters": [identifier],
+                    "responses": {
+                        "200": {
+                            "description": "Each edit: who, when, the changed fields before and after",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        **_error_responses(401, 404),
                     },
                 }
             },

@@ -24,6 +24,7 @@ from catalog_service import namespaces as ns
 from catalog_service import quality
 from catalog_service.accounts.access import current_user, login_required, require_role
 from catalog_service.app import STORE_KEY
+from catalog_service.charts import bar_chart
 from catalog_service.compliance import (
     FIGURES,
     ISSUE_FIGURES,
@@ -242,24 +243,6 @@ def misuse() -> tuple[Response, int]:
 
 
 # -- the page ----------------------------------------------------------------------------------------------------
-
-
-def bar_chart(bars: list[tuple[str, int]], *, width: int = 640, bar: int = 22) -> dict[str, Any]:
-    """Geometry of a horizontal SVG bar chart: one labelled bar per (label, value)."""
-    label_width, gap = 220, 6
-    most = max((v for _, v in bars), default=0) or 1
-    room = width - label_width - 60
-    rows = [
-        {"label": label, "value": value, "y": n * (bar + gap), "w": round(room * value / most, 1)}
-        for n, (label, value) in enumerate(bars)
-    ]
-    return {
-        "rows": rows,
-        "width": width,
-        "height": max(len(rows) * (bar + gap), bar),
-        "bar": bar,
-        "x": label_width,
-    }
 
 
 @blueprint.get("/compliance")

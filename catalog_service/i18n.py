@@ -305,6 +305,120 @@ MESSAGES.update(
 )
 
 
+# catalog edits (catalog_service/editing_web.py)
+MESSAGES.update(
+    {
+        "edit.link": {"zh": "编辑", "en": "Edit"},
+        "edit.title": {"zh": "编辑信息资源", "en": "Edit resource"},
+        "edit.intro": {
+            "zh": "修改后的条目须符合目录规范，保存后记入编辑记录。开放属性为“不予开放”的条目公众不可见。",
+            "en": "The edited entry must conform to the catalog profile; every save is recorded in the edit "
+            "history. An entry that is not open to society (不予开放) is hidden from the public.",
+        },
+        "edit.save": {"zh": "保存", "en": "Save"},
+        "edit.back": {"zh": "返回信息资源页面", "en": "Back to the resource"},
+        "edit.reload": {"zh": "重新打开编辑页面", "en": "Open the form again"},
+        "edit.saved": {"zh": "已保存修改，并已记入编辑记录。", "en": "Your changes are saved and recorded."},
+        "edit.unchanged": {"zh": "没有修改任何内容。", "en": "Nothing was changed."},
+        "edit.error": {"zh": "未能保存：", "en": "Not saved:"},
+        "edit.general": {"zh": "其他问题", "en": "Other problems"},
+        "edit.lines_hint": {"zh": "每行一条（中文）", "en": "one per line (Chinese)"},
+        "edit.codes_hint": {"zh": "每行一个信息资源代码", "en": "one resource code per line"},
+        "edit.lang.zh": {"zh": "中文", "en": "Chinese"},
+        "edit.lang.en": {"zh": "英文", "en": "English"},
+        "edit.choose": {"zh": "（未填写）", "en": "(none)"},
+        "edit.part.category": {"zh": "分类", "en": "category"},
+        "edit.part.type": {"zh": "类型", "en": "type"},
+        "edit.rows_hint": {
+            "zh": "名称和类型都为空的行会被删除；保存后可再添加新行。",
+            "en": "Rows without a name and a type are removed; save to get more empty rows.",
+        },
+        "edit.history": {"zh": "编辑记录", "en": "Edit history"},
+        "edit.history_none": {"zh": "本节点尚未编辑过该条目。", "en": "This entry has not been edited on this node."},
+        "edit.when": {"zh": "时间", "en": "When"},
+        "edit.who": {"zh": "编辑人", "en": "By"},
+        "edit.field": {"zh": "字段", "en": "Field"},
+        "edit.before": {"zh": "修改前", "en": "Before"},
+        "edit.after": {"zh": "修改后", "en": "After"},
+    }
+)
+
+
+# run reports, quality scores and catalog pages (catalog_service/web.py)
+MESSAGES.update(
+    {
+        "sources.details_hidden": {
+            "zh": "错误信息和逐条记录的问题仅对登录的政府用户显示：它们可能涉及不向社会开放的条目。",
+            "en": "Error messages and record-by-record issues are shown to signed-in government users only: they "
+            "may concern entries that are not open to society.",
+        },
+        "quality.heading": {"zh": "元数据质量", "en": "Metadata quality"},
+        "quality.method": {
+            "zh": "参照欧盟数据门户的元数据质量评估（MQA），按五个维度 {checks} 项检查评分，满分 {max} 分。",
+            "en": "Scored as data.europa.eu's Metadata Quality Assessment (MQA) does: {checks} checks in five "
+            "dimensions, out of {max} points.",
+        },
+        "quality.score": {"zh": "{points} / {max} 分", "en": "{points} of {max} points"},
+        "quality.short": {"zh": "质量得分", "en": "Quality score"},
+        "quality.rating.excellent": {"zh": "优秀", "en": "Excellent"},
+        "quality.rating.good": {"zh": "良好", "en": "Good"},
+        "quality.rating.sufficient": {"zh": "合格", "en": "Sufficient"},
+        "quality.rating.bad": {"zh": "较差", "en": "Bad"},
+        "quality.dimension": {"zh": "维度", "en": "Dimension"},
+        "quality.dimension.findability": {"zh": "可发现性", "en": "Findability"},
+        "quality.dimension.accessibility": {"zh": "可访问性", "en": "Accessibility"},
+        "quality.dimension.interoperability": {"zh": "互操作性", "en": "Interoperability"},
+        "quality.dimension.reusability": {"zh": "可重用性", "en": "Reusability"},
+        "quality.dimension.contextuality": {"zh": "情境信息", "en": "Contextuality"},
+        "quality.points": {"zh": "得分", "en": "Points"},
+        "quality.max": {"zh": "满分", "en": "Maximum"},
+        "quality.dimensions_caption": {"zh": "各维度得分", "en": "Points per dimension"},
+        "quality.failed": {"zh": "未通过的检查及改进建议", "en": "Checks not passed, and what to do"},
+        "quality.all_passed": {"zh": "全部检查均已通过。", "en": "Every check is passed."},
+        "quality.check": {"zh": "检查项", "en": "Check"},
+        "quality.in_catalogs": {"zh": "收录该资源的目录", "en": "Catalogs listing this resource"},
+        "quality.advice": {"zh": "建议", "en": "What to do"},
+        "quality.shacl": {
+            "zh": "SHACL 校验：{violations} 个违规，{warnings} 个警告。",
+            "en": "SHACL validation: {violations} violations, {warnings} warnings.",
+        },
+        "catalog.none": {"zh": "未找到目录 {iri}。", "en": "There is no catalog {iri}."},
+        "catalog.iri": {"zh": "目录 IRI", "en": "Catalog IRI"},
+        "catalog.publisher": {"zh": "发布部门", "en": "Publisher"},
+        "catalog.region": {"zh": "行政区划", "en": "Division"},
+        "catalog.parents": {"zh": "上级目录", "en": "Part of"},
+        "catalog.children": {"zh": "下级目录", "en": "Catalogs within"},
+        "catalog.search_publisher": {"zh": "检索该部门的信息资源", "en": "Search this department's resources"},
+        "catalog.scope_public": {
+            "zh": "统计范围：本目录（含下级目录）中向社会开放的 {count} 条信息资源；未开放的条目不在其中。",
+            "en": "These figures cover the {count} entries of this catalog (and the catalogs within it) that are "
+            "open to society; entries not open to society are not among them.",
+        },
+        "catalog.scope_government": {
+            "zh": "统计范围：本目录（含下级目录）的全部 {count} 条信息资源，含不予开放的条目。",
+            "en": "These figures cover all {count} entries of this catalog (and the catalogs within it), those not "
+            "open to society included.",
+        },
+        "catalog.mean": {"zh": "平均得分", "en": "Mean score"},
+        "catalog.no_entries": {"zh": "本目录中没有可评分的信息资源。", "en": "This catalog has no entries to score."},
+        "catalog.distribution": {"zh": "得分分布", "en": "Score distribution"},
+        "catalog.chart": {"zh": "{title}：元数据质量得分分布", "en": "Metadata quality scores: {title}"},
+        "catalog.chart_desc": {
+            "zh": "{count} 条信息资源按得分分为 {bands} 档的条数；下表列出同样的数字。",
+            "en": "How many of the {count} entries fall in each of {bands} score bands; the table below gives the "
+            "same numbers.",
+        },
+        "catalog.band": {"zh": "得分区间", "en": "Score band"},
+        "catalog.entries": {"zh": "条数", "en": "Entries"},
+        "catalog.ratings": {"zh": "评级", "en": "Ratings"},
+        "catalog.checks": {"zh": "各检查项的通过情况", "en": "Checks passed"},
+        "catalog.passing": {"zh": "通过条数", "en": "Entries passing"},
+        "catalog.share": {"zh": "通过比例", "en": "Share"},
+        "catalog.api": {"zh": "全部目录的质量数据（JSON）", "en": "Quality figures of every catalog (JSON)"},
+    }
+)
+
+
 def translate(key: str, lang: str, /, **values: object) -> str:
     """The message ``key`` in ``lang`` with ``{name}`` placeholders filled from ``values``."""
     return MESSAGES[key][lang].format(**values)

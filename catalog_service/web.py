@@ -5,7 +5,9 @@ plain links, the search box a GET form, the run history an inline SVG with the s
 
 The pages show what the search index and the JSON API serve, through their Python functions, so a page and
 the API never disagree: search results and facet counts come from :mod:`catalog_service.search`, a dataset
-from :func:`catalog_service.api.dataset_json`, the catalog tree and the sources from the API's functions.
+from :func:`catalog_service.api.dataset_json`, the catalog tree and the sources from the API's functions, and
+quality scores (a dataset's, a catalog's with its distribution chart) from :mod:`catalog_service.quality`,
+computed over what the reader may see.
 
 The language is Chinese unless ``?lang=en`` (or ``zh``) chose otherwise; the choice is kept in a cookie.
 Bad parameters get a 400 page and unknown addresses a 404 page in the reader's language, never a 500.
@@ -19,14 +21,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
-from flask import Blueprint, Response, g, render_template, request, url_for
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 
-from catalog_service import api
+from catalog_service import api, quality
+from catalog_service import namespaces as ns
 from catalog_service.accounts.access import current_user
 from catalog_service.app import current_store
+from catalog_service.charts import bar_chart
 from catalog_service.export import (
     JSON_LD,
     N_TRIPLES,
@@ -36,6 +41,7 @@ from catalog_service.export import (
     RdfSyntax,
     RequestError,
     check_parameters,
+    concept_labels,
     dataset_iri,
     describe,
     int_parameter,
@@ -44,6 +50,7 @@ from catalog_service.export import (
 from catalog_service.harvest.runs import COUNTS
 from catalog_service.i18n import DEFAULT_LANGUAGE, HTML_LANG, LANGUAGE_NAMES, LANGUAGES, in_language, translate
 from catalog_service.search import IndexUnavailable, SearchParameterError, SearchQuery, current_index
+from catalog_service.store import CatalogStore
 from catalog_service.vocabulary import CodeLists
 
 blueprint = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
@@ -376,7 +383,21 @@ def dataset(identifier: str) -> tuple[str, int] | Response:
         formats={name: url_for("web.dataset", identifier=identifier, format=name) for name in RDF_FORMATS},
         not_shared=current_user() is not None and not entry["visibility"]["shared"],
         not_public=current_user() is not None and not entry["visibility"]["public"],
+        quality=_entry_quality(store, iri.value),
     )
+
+
+def _entry_quality(store: CatalogStore, dataset: str) -> dict[str, Any] | None:
+    """The entry's score with its failed checks and the catalogs it is in (title and page), for the page."""
+    score = quality.score_entries(store, [dataset]).get(dataset)
+    if score is None:
+        return None
+    out = score.to_dict()
+    out["failed"] = [c for c in out["checks"] if not c["passed"]]
+    out["dimension_rows"] = [{"key": key, **points} for key, points in out["dimensions"].items()]
+    titles = _catalog_titles(store, score.catalogs)
+    out["catalogs"] = [{"id": c, "title": titles.get(c, {}), "href": catalog_page(c)} for c in score.catalogs]
+    return out
 
 
 # -- catalog tree and sources ---------------------------------------------------------------------
@@ -386,7 +407,111 @@ def dataset(identifier: str) -> tuple[str, int] | Response:
 def catalogs() -> tuple[str, int]:
     """The catalog tree national → province → city → county → department, as nested, collapsible lists."""
     check_parameters(("lang",))
-    return render("web/catalogs.html", tree=api.catalog_tree(current_store()))
+    return render("web/catalogs.html", tree=api.catalog_tree(current_store()), catalog_page=catalog_page)
+
+
+QUALITY_CACHE = "gov_catalog.quality"
+_CATALOG_QUERY = """
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+SELECT ?field ?value ?name WHERE {
+  { {catalog} a dcat:Catalog BIND("type" AS ?field) }
+  UNION { {catalog} dct:title ?value BIND("title" AS ?field) }
+  UNION { {catalog} dct:description ?value BIND("description" AS ?field) }
+  UNION { {catalog} dct:spatial ?value BIND("spatial" AS ?field) }
+  UNION { {catalog} dct:publisher ?value BIND("publisher" AS ?field) OPTIONAL { ?value foaf:name ?name } }
+  UNION { {catalog} dcat:catalog ?value BIND("child" AS ?field) }
+  UNION { ?value dcat:catalog {catalog} BIND("parent" AS ?field) }
+}"""
+_TITLES_QUERY = """
+SELECT ?c ?title WHERE { VALUES ?c { {catalogs} } ?c <http://purl.org/dc/terms/title> ?title }"""
+
+
+def catalog_page(iri: str) -> str:
+    """The address of a catalog's page: ``/catalogs/<path>`` for this node's catalog IRIs, else by ``?iri=``."""
+    key = iri.removeprefix(ns.CATALOG)
+    if iri.startswith(ns.CATALOG) and ns.catalog(unquote(key)) == iri:
+        return url_for("web.catalog", key=unquote(key))
+    return url_for("web.catalog", iri=iri)
+
+
+@blueprint.route("/catalogs/by-iri", defaults={"key": None})
+@blueprint.route("/catalogs/<path:key>")
+def catalog(key: str | None) -> tuple[str, int]:
+    """One catalog: what it is, the catalogs above and within it, and the metadata quality of its entries —
+    score, ratings and distribution chart, over the entries the reader may see (the public: those open to
+    society)."""
+    check_parameters(("lang",) if key is not None else ("lang", "iri"))
+    store = current_store()
+    iri = ns.catalog(key) if key is not None else request.args.get("iri", "")
+    facts = _catalog_facts(store, iri)
+    if facts is None:
+        raise RequestError(404, translate("catalog.none", "zh", iri=iri), translate("catalog.none", "en", iri=iri))
+    cache = current_app.extensions.setdefault(QUALITY_CACHE, quality.QualityCache())
+    scores = cache.catalog(store, iri)
+    lang = page_language()
+    return render(
+        "web/catalog.html",
+        catalog=facts,
+        quality=scores,
+        chart=bar_chart([(f"{band['from']}–{band['to']}", band["count"]) for band in scores["histogram"]]),
+        chart_title=translate("catalog.chart", lang, title=in_language(facts["title"], lang) or iri),
+        public=current_user() is None,
+    )
+
+
+def _catalog_facts(store: CatalogStore, iri: str) -> dict[str, Any] | None:
+    """Title, description, division, publisher, parents and children of a catalog, or ``None`` if the reader
+    sees no catalog of that IRI."""
+    try:
+        node = str(ox.NamedNode(iri))
+    except ValueError:
+        return None
+    rows = list(store.query(_CATALOG_QUERY.replace("{catalog}", node)))
+    if not any(row["field"].value == "type" for row in rows):
+        return None
+    found: dict[str, list] = {}
+    for row in rows:
+        found.setdefault(row["field"].value, []).append(row)
+    codes = CodeLists.default()
+    related = sorted({row["value"].value for field in ("child", "parent") for row in found.get(field, [])})
+    titles = _catalog_titles(store, related)
+
+    def linked(field: str) -> list[dict[str, Any]]:
+        iris = sorted({row["value"].value for row in found.get(field, [])})
+        return [{"id": c, "title": titles.get(c, {}), "href": catalog_page(c)} for c in iris]
+
+    def texts(field: str) -> dict[str, str]:
+        return {row["value"].language or "": row["value"].value for row in found.get(field, [])}
+
+    publishers = {}
+    for row in found.get("publisher", []):
+        names = publishers.setdefault(row["value"].value, {})
+        if row["name"] is not None:
+            names.setdefault(row["name"].language or "", row["name"].value)
+    return {
+        "id": iri,
+        "title": texts("title"),
+        "description": texts("description"),
+        "regions": [
+            {"code": codes.notation(r["value"].value), "label": concept_labels(r["value"].value)}
+            for r in found.get("spatial", [])
+        ],
+        "publishers": [{"id": p, "name": n, "href": url_for("web.search", publisher=p)} for p, n in publishers.items()],
+        "parents": linked("parent"),
+        "children": linked("child"),
+    }
+
+
+def _catalog_titles(store: CatalogStore, iris: list[str]) -> dict[str, dict[str, str]]:
+    """Each catalog's title by language, in one query."""
+    if not iris:
+        return {}
+    titles: dict[str, dict[str, str]] = {}
+    for row in store.query(_TITLES_QUERY.replace("{catalogs}", quality.iri_list(iris))):
+        titles.setdefault(row["c"].value, {}).setdefault(row["title"].language or "", row["title"].value)
+    return titles
 
 
 @blueprint.route("/sources")

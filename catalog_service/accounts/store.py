@@ -24,7 +24,7 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -72,6 +72,12 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 CREATE INDEX IF NOT EXISTS tokens_by_prefix ON tokens (prefix);
 CREATE INDEX IF NOT EXISTS tokens_by_owner ON tokens (owner);
+CREATE TABLE IF NOT EXISTS failed_attempts (
+    key TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS failed_attempts_by_key ON failed_attempts (key, at);
+CREATE INDEX IF NOT EXISTS failed_attempts_by_time ON failed_attempts (at);
 """
 
 
@@ -328,6 +334,14 @@ class Accounts:
         token = _token(found)
         return token if token.status(_now(now)) == "active" else None
 
+    def token_exists(self, plaintext: str) -> bool:
+        """Whether this token was ever issued here (active, expired or revoked alike)."""
+        if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 100:
+            return False
+        with self._connect() as connection:
+            row = connection.execute("SELECT 1 FROM tokens WHERE digest = ?", (_digest(plaintext),)).fetchone()
+        return row is not None
+
     def user_for_token(self, plaintext: str, now: datetime | None = None) -> User | None:
         """The user an API token acts for, with the token's role, or ``None`` if the token is not active."""
         token = self.token_for(plaintext, now)
@@ -337,6 +351,31 @@ class Accounts:
         if owner is None or owner.disabled:
             return None
         return replace(owner, role=token.role)
+
+    # -- failed attempts (see catalog_service.accounts.throttle) -----------------------------------
+
+    def note_failure(self, keys: Iterable[str], at: datetime, *, forget_before: datetime) -> None:
+        """Record a failed attempt under each key, and forget every failure older than ``forget_before``.
+
+        Kept here rather than in memory so that every process serving the node counts the same failures.
+        """
+        stamp = _utc(at)
+        with self._connect() as connection:
+            connection.execute("DELETE FROM failed_attempts WHERE at < ?", (_utc(forget_before),))
+            connection.executemany("INSERT INTO failed_attempts (key, at) VALUES (?, ?)", [(k, stamp) for k in keys])
+
+    def failures_since(self, key: str, since: datetime) -> list[datetime]:
+        """The times of the failures recorded under ``key`` after ``since``, oldest first."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT at FROM failed_attempts WHERE key = ? AND at > ? ORDER BY at", (key, _utc(since))
+            ).fetchall()
+        return [datetime.fromisoformat(row["at"]) for row in rows]
+
+    def forget_failures(self, key: str) -> None:
+        """Forget the failures recorded under ``key`` (a successful sign-in to that account)."""
+        with self._connect() as connection:
+            connection.execute("DELETE FROM failed_attempts WHERE key = ?", (key,))
 
     # -- internals --------------------------------------------------------------------------------
 
@@ -437,6 +476,11 @@ def _digest(token: str) -> str:
 
 def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)).replace(microsecond=0)
+
+
+def _utc(moment: datetime) -> str:
+    """A time as text that sorts as it should: UTC, to the microsecond, always the same width."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
 def _user(row: sqlite3.Row) -> User:

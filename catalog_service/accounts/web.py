@@ -5,13 +5,17 @@ Registering :data:`blueprint` sets up the whole of access control for the applic
 * it opens the node's :class:`Accounts` and configures the session cookie (HttpOnly, SameSite=Lax, Secure
   when ``session_cookie_secure``, lifetime ``session_hours``);
 * before every request, a bearer token that is not active (unknown, expired, revoked, owner disabled) is
-  refused with 401, and an unsafe request (POST, PUT, PATCH, DELETE) of a signed-in browser session, or any
-  sign-in attempt, must carry the session's CSRF token (field ``csrf_token`` or header ``X-CSRF-Token``)
-  unless its view is marked :func:`csrf_exempt`. Bearer-token requests need none: browsers never add that
-  header by themselves, so another site cannot make them send it;
+  refused with 401 (429 once its address sent too many unknown tokens, :mod:`.throttle`), and an unsafe
+  request (POST, PUT, PATCH, DELETE) of a signed-in browser session, or any sign-in attempt, must carry the
+  session's CSRF token (field ``csrf_token`` or header ``X-CSRF-Token``) unless its view is marked
+  :func:`csrf_exempt`. Bearer-token requests need none: browsers never add that header by themselves, so
+  another site cannot make them send it;
 * :class:`AccessDenied` anywhere becomes a JSON error for the API (and token clients) and, for pages, a
-  redirect to ``/login`` (401) or a page saying why (400, 403);
+  redirect to ``/login`` (401) or a page saying why (400, 403, 429 — with ``Retry-After``);
 * templates get ``current_user()`` and ``csrf_token()``.
+
+Failed sign-ins are counted per login and per client address; past the limits the form answers 429 with
+``Retry-After`` before checking the password (:mod:`catalog_service.accounts.throttle`).
 
 Routes: ``GET/POST /login``, ``POST /logout``, ``GET/POST /api/tokens``, ``DELETE /api/tokens/<id>``.
 """
@@ -23,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, make_response, redirect, request, url_for
 from flask.sansio.blueprints import BlueprintSetupState
 
 from catalog_service.accounts.access import (
@@ -37,10 +41,12 @@ from catalog_service.accounts.access import (
 from catalog_service.accounts.models import AccountError, User
 from catalog_service.accounts.sessions import csrf_problem, csrf_token, session_credentials, sign_in, sign_out
 from catalog_service.accounts.store import Accounts
+from catalog_service.accounts.throttle import Throttle, TooManyFailures
 
 blueprint = Blueprint("accounts", __name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 SESSION_COOKIE = "gov_catalog_session"
+THROTTLE_KEY = "gov_catalog.throttle"
 logger = logging.getLogger(__name__)
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -58,6 +64,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "failed": {"zh": "登录名或密码错误。", "en": "Wrong login name or password."},
     "denied.400": {"zh": "请求有误", "en": "Bad request"},
     "denied.403": {"zh": "无权访问", "en": "Forbidden"},
+    "denied.429": {"zh": "尝试过于频繁", "en": "Too many attempts"},
 }
 
 
@@ -73,6 +80,12 @@ def _set_up(state: BlueprintSetupState) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_hours),
     )
     app.extensions[ACCOUNTS_KEY] = Accounts.open(config.data_dir)
+    app.extensions[THROTTLE_KEY] = Throttle(app.extensions[ACCOUNTS_KEY])
+
+
+def current_throttle() -> Throttle:
+    """The sign-in and token limits of the application handling the current request."""
+    return current_app.extensions[THROTTLE_KEY]
 
 
 @blueprint.app_context_processor
@@ -85,9 +98,18 @@ def _template_helpers() -> dict[str, Any]:
 
 @blueprint.before_app_request
 def _refuse_inactive_token() -> None:
-    """A client presenting a token that no longer works should hear so, not silently become the public."""
-    if bearer_token() is not None and current_user() is None:
-        raise AccessDenied(401, "令牌无效、已过期或已撤销", "the token is invalid, expired or revoked")
+    """A client presenting a token that no longer works should hear so, not silently become the public.
+
+    A valid token always passes; an address that sent too many tokens never issued here is told to wait.
+    """
+    token = bearer_token()
+    if token is None or current_user() is not None:
+        return
+    throttle = current_throttle()
+    throttle.check_token(request.remote_addr)
+    if not current_accounts().token_exists(token):
+        throttle.unknown_token(request.remote_addr)
+    raise AccessDenied(401, "令牌无效、已过期或已撤销", "the token is invalid, expired or revoked")
 
 
 @blueprint.before_app_request
@@ -105,7 +127,7 @@ def _check_csrf() -> None:
 
 
 @blueprint.app_errorhandler(AccessDenied)
-def _denied(error: AccessDenied) -> Response | tuple[Any, int]:
+def _denied(error: AccessDenied) -> Response:
     if _wants_json():
         response = jsonify(error={"status": error.status, "zh": error.zh, "en": error.en})
         response.status_code = error.status
@@ -114,11 +136,14 @@ def _denied(error: AccessDenied) -> Response | tuple[Any, int]:
             if bearer_token() is not None:
                 challenge += ', error="invalid_token"'
             response.headers["WWW-Authenticate"] = challenge
-        return response
-    if error.status == 401:
+    elif error.status == 401:
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("accounts.login", next=target))
-    return _page(error.status, message={"zh": error.zh, "en": error.en})
+    else:
+        response = make_response(_page(error.status, message={"zh": error.zh, "en": error.en}))
+    if isinstance(error, TooManyFailures):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @blueprint.errorhandler(AccountError)
@@ -143,12 +168,20 @@ def login() -> tuple[str, int]:
 
 @blueprint.post("/login")
 def login_submit() -> Response | tuple[str, int]:
-    name = request.form.get("login", "")
+    name, address = request.form.get("login", ""), request.remote_addr
+    throttle = current_throttle()
+    try:
+        throttle.check_sign_in(name, address)
+    except TooManyFailures:
+        logger.warning("refused sign-in as %r from %s: too many failures", name[:64], address)
+        raise
     user = current_accounts().authenticate(name, request.form.get("password", ""))
     stamp = None if user is None else current_accounts().session_stamp(user.login)
     if user is None or stamp is None:
-        logger.warning("failed sign-in as %r from %s", name[:64], request.remote_addr)
+        throttle.sign_in_failed(name, address)
+        logger.warning("failed sign-in as %r from %s", name[:64], address)
         return _page(401, message=MESSAGES["failed"], login=name, next_url=_safe_next(request.form.get("next")))
+    throttle.signed_in(user.login)
     sign_in(user, stamp)
     logger.info("%s signed in from %s", user.login, request.remote_addr)
     return redirect(_safe_next(request.form.get("next")) or "/")

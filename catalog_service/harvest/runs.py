@@ -1,8 +1,18 @@
-"""Harvest runs as PROV activities in the runs graph: queryable over SPARQL while and after they run.
+"""Harvest runs as PROV activities, queryable over SPARQL while and after they run.
 
 A run is a ``prov:Activity`` (and ``gc:HarvestRun``) that ``prov:used`` its source, with start and end times,
-a status, counts and errors, and one ``gc:RecordIssue`` per record that was invalid or could not be mapped.
-A run still marked *running* whose process is gone died with it: :func:`fail_interrupted_runs` marks it failed.
+a status and counts, errors, and one ``gc:RecordIssue`` per record that was invalid, could not be mapped or
+conflicts with another copy. A run still marked *running* whose process is gone died with it:
+:func:`fail_interrupted_runs` marks it failed.
+
+A run is written in two graphs, because its record-level details would otherwise reach the public (who read
+the runs graph over SPARQL, ``/api/sources`` and the sources page): an issue names a record's key and IRI and
+quotes its SHACL messages, and an error may quote a source's text — of entries that may not be open to society.
+
+* ``RUNS_GRAPH`` (every audience): the run-level facts — types, source, times, status and the counts, which are
+  totals over the source and name no record;
+* ``RUN_DETAILS_GRAPH`` (government users only, see ``CatalogStore.current_graphs``): the record issues, the
+  errors and the process that runs it.
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 
 from catalog_service import namespaces as ns
-from catalog_service.store import RUNS_GRAPH, CatalogStore, source_iri
+from catalog_service.store import RUN_DETAILS_GRAPH, RUNS_GRAPH, CatalogStore, source_iri
 
 RUN = ns.BASE + "run/"
 COUNTS = ("added", "updated", "unchanged", "removed", "invalid", "failed", "conflicts")
@@ -65,18 +75,22 @@ class Run:
 
     def start(self, store: CatalogStore) -> None:
         """Record the run as running, with this process's identity for crash detection."""
-        store.append(RUNS_GRAPH.value, self._triples())
+        store.append(RUN_DETAILS_GRAPH.value, self._details())
+        store.append(RUNS_GRAPH.value, self._facts())
 
     def finish(self, store: CatalogStore, status: str) -> None:
-        """Record the outcome, replacing the running entry in one update."""
+        """Record the outcome, replacing the running entry: the details first, so that a reader who sees the
+        final status finds them (a crash in between leaves the run *running*, for :func:`fail_interrupted_runs`)."""
         self.status = status
         self.ended = datetime.now(UTC).replace(microsecond=0)
-        store.append(RUNS_GRAPH.value, self._triples(), remove_subjects=[self.iri])
+        store.append(RUN_DETAILS_GRAPH.value, self._details(), remove_subjects=[self.iri])
+        store.append(RUNS_GRAPH.value, self._facts(), remove_subjects=[self.iri])
 
     def issue(self, issue: RecordIssue) -> None:
         self.issues.append(issue)
 
-    def _triples(self) -> list[ox.Triple]:
+    def _facts(self) -> list[ox.Triple]:
+        """What anyone may read: the run's source, times, status and counts."""
         run = ox.NamedNode(self.iri)
         out = [
             ox.Triple(run, _RDF_TYPE, ox.NamedNode(ns.PROV + "Activity")),
@@ -85,14 +99,20 @@ class Run:
             ox.Triple(run, _STARTED, ox.Literal(self.started.isoformat(), datatype=_XSD_DATETIME)),
             ox.Triple(run, _STATUS, ox.Literal(self.status)),
         ]
-        if self.status == RUNNING:
-            out.append(ox.Triple(run, _PROCESS, ox.Literal(f"{socket.gethostname()}:{os.getpid()}")))
         if self.ended:
             out.append(ox.Triple(run, _ENDED, ox.Literal(self.ended.isoformat(), datatype=_XSD_DATETIME)))
         for name, value in self.counts.items():
             out.append(
                 ox.Triple(run, ox.NamedNode(f"{ns.GC}{name}Count"), ox.Literal(str(value), datatype=_XSD_INTEGER))
             )
+        return out
+
+    def _details(self) -> list[ox.Triple]:
+        """What government users only may read: the process, the errors and the record issues."""
+        run = ox.NamedNode(self.iri)
+        out = []
+        if self.status == RUNNING:
+            out.append(ox.Triple(run, _PROCESS, ox.Literal(f"{socket.gethostname()}:{os.getpid()}")))
         out += [ox.Triple(run, _ERROR, ox.Literal(e)) for e in self.errors]
         for n, issue in enumerate(self.issues[:MAX_ISSUES_STORED]):
             node = ox.NamedNode(f"{self.iri}/issue/{n}")
@@ -126,10 +146,16 @@ def last_success(store: CatalogStore, source: str) -> datetime | None:
 
 
 def fail_interrupted_runs(store: CatalogStore) -> list[str]:
-    """Mark failed every run still *running* whose process on this host is gone; return their IRIs."""
+    """Mark failed every run still *running* whose process on this host is gone; return their IRIs.
+
+    First moves the details of runs recorded before they had a graph of their own (see the module's docstring).
+    """
+    move_details_out_of_runs_graph(store)
+    runs, details = RUNS_GRAPH.value, RUN_DETAILS_GRAPH.value
     query = f"""
-        SELECT ?run ?process WHERE {{ GRAPH <{RUNS_GRAPH.value}> {{
-            ?run <{_STATUS.value}> "{RUNNING}" ; <{_PROCESS.value}> ?process }} }}"""
+        SELECT ?run ?process WHERE {{
+            GRAPH <{runs}> {{ ?run <{_STATUS.value}> "{RUNNING}" }}
+            GRAPH <{details}> {{ ?run <{_PROCESS.value}> ?process }} }}"""
     dead = []
     for row in store.raw.query(query):
         host, _, pid = row["process"].value.rpartition(":")
@@ -137,13 +163,31 @@ def fail_interrupted_runs(store: CatalogStore) -> list[str]:
             dead.append(row["run"].value)
     for run in dead:
         message = "进程在采集过程中终止 / the process died during the run"
-        reg = RUNS_GRAPH.value
+        ended = datetime.now(UTC).replace(microsecond=0).isoformat()
         store.raw.update(
-            f"DELETE WHERE {{ GRAPH <{reg}> {{ <{run}> <{_STATUS.value}> ?s ; <{_PROCESS.value}> ?p }} }};\n"
-            f'INSERT DATA {{ GRAPH <{reg}> {{ <{run}> <{_STATUS.value}> "{FAILED}" ; <{_ERROR.value}> "{message}" ; '
-            f'<{_ENDED.value}> "{datetime.now(UTC).replace(microsecond=0).isoformat()}"^^<{_XSD_DATETIME.value}> }} }}'
+            f"DELETE WHERE {{ GRAPH <{details}> {{ <{run}> <{_PROCESS.value}> ?p }} }};\n"
+            f'INSERT DATA {{ GRAPH <{details}> {{ <{run}> <{_ERROR.value}> "{message}" }} }};\n'
+            f"DELETE WHERE {{ GRAPH <{runs}> {{ <{run}> <{_STATUS.value}> ?s }} }};\n"
+            f'INSERT DATA {{ GRAPH <{runs}> {{ <{run}> <{_STATUS.value}> "{FAILED}" ; '
+            f'<{_ENDED.value}> "{ended}"^^<{_XSD_DATETIME.value}> }} }}'
         )
     return dead
+
+
+def move_details_out_of_runs_graph(store: CatalogStore) -> None:
+    """Move the errors, processes and record issues that runs recorded before ``RUN_DETAILS_GRAPH`` existed
+    out of the graph every audience reads: one update, idempotent, and cheap when there is nothing to move."""
+    runs, details = RUNS_GRAPH.value, RUN_DETAILS_GRAPH.value
+
+    def move(pattern: str) -> str:
+        return (
+            f"DELETE {{ GRAPH <{runs}> {{ ?s ?p ?o }} }} INSERT {{ GRAPH <{details}> {{ ?s ?p ?o }} }} "
+            f"WHERE {{ GRAPH <{runs}> {{ {pattern} }} }}"
+        )
+
+    issue_nodes = move(f"?run <{_ISSUE.value}> ?s . ?s ?p ?o")  # first, while the runs still link them
+    run_details = move(f"VALUES ?p {{ <{_ERROR.value}> <{_PROCESS.value}> <{_ISSUE.value}> }} ?s ?p ?o")
+    store.raw.update(f"{issue_nodes};\n{run_details}")
 
 
 def _alive(pid: int) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from catalog_service import namespaces as ns
 from catalog_service import quality
 from catalog_service.store import CatalogStore
@@ -46,3 +48,43 @@ def test_summary_per_department(scenario: CatalogStore) -> None:
     assert sum(b["count"] for b in histogram) == 4
     assert histogram[-1]["count"] == 1 and histogram[6]["count"] == 3  # 216–252 holds 220, 230, 220
     assert summary["overall"]["ratings"] == {"excellent": 1, "good": 3, "sufficient": 0, "bad": 0}
+
+
+def catalog_triples(parent: str, child: str, entries: list[str]) -> list[ox.Triple]:
+    dcat = "http://www.w3.org/ns/dcat#"
+    a, catalog = ox.NamedNode(ns.RDF + "type"), ox.NamedNode(dcat + "Catalog")
+    out = [
+        ox.Triple(ox.NamedNode(parent), a, catalog),
+        ox.Triple(ox.NamedNode(child), a, catalog),
+        ox.Triple(ox.NamedNode(parent), ox.NamedNode(dcat + "catalog"), ox.NamedNode(child)),
+    ]
+    return out + [
+        ox.Triple(ox.NamedNode(child), ox.NamedNode(dcat + "dataset"), ox.NamedNode(ns.resource(e))) for e in entries
+    ]
+
+
+def test_catalog_quality_covers_the_catalogs_within(scenario: CatalogStore) -> None:
+    parent, child = ns.catalog("district"), ns.catalog("district/a")
+    scenario.replace_source("catalogs", catalog_triples(parent, child, [A1, A2, B1]))
+    assert quality.catalog_entries(scenario, parent) == sorted(ns.resource(e) for e in (A1, A2, B1))
+    summary = quality.quality_of_catalog(scenario, parent)
+    assert (summary["entries"], summary["mean"], summary["rating"]) == (3, round((220 + 230 + 360) / 3, 1), "good")
+    assert sum(band["count"] for band in summary["histogram"]) == 3
+    dimensions = {d["key"]: d for d in summary["dimensions"]}
+    assert dimensions["accessibility"] == {"key": "accessibility", "points": round(100 / 3, 1), "max": 100}
+    passing = {c["key"]: c["passing"] for c in summary["checks"]}
+    assert passing["access"] == 1 and passing["keyword"] == 3 and passing["contact"] == 1
+    assert quality.quality_of_catalog(scenario, ns.catalog("nowhere"))["entries"] == 0
+
+
+def test_cache_keeps_figures_until_the_store_changes(scenario: CatalogStore) -> None:
+    parent, child = ns.catalog("district"), ns.catalog("district/a")
+    scenario.replace_source("catalogs", catalog_triples(parent, child, [A1, A2, B1]))
+    cache = quality.QualityCache()
+    first = cache.catalog(scenario, parent)
+    assert cache.catalog(scenario, parent) is first, "unchanged store: the same figures, not computed again"
+    scenario.replace_source("catalogs", catalog_triples(parent, child, [B1]))
+    again = cache.catalog(scenario, parent)
+    assert (again["entries"], again["mean"]) == (1, 360)
+    public = cache.catalog(scenario.for_audience("public"), parent)
+    assert public is not again, "each audience has figures of its own"

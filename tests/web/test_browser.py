@@ -152,3 +152,20 @@ def test_keyboard_users_can_skip_to_the_content_and_expand_the_tree(page: Page, 
     page.keyboard.press("Enter")
     expect(city).to_have_attribute("open", "")
     expect(city.locator("details.depth-3", has_text="玄武区")).to_be_visible()
+
+
+def test_from_the_tree_to_a_catalog_s_quality_chart_and_an_entry_s_score(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/catalogs")
+    page.get_by_role("link", name="生态环境部政务信息资源目录").click()
+    expect(page).to_have_url(re.compile(r"/catalogs/national/mee$"))
+    chart = page.get_by_role("img", name="生态环境部政务信息资源目录：元数据质量得分分布")
+    expect(chart).to_be_visible()
+    bars = chart.locator("rect")
+    expect(bars).to_have_count(10)
+    assert max(float(bars.nth(n).get_attribute("width")) for n in range(10)) > 100, "the fullest band is drawn"
+    page.get_by_role("link", name="全国政务信息资源目录").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("全国政务信息资源目录")
+    page.goto(base_url + "/datasets/1040002/000184")
+    page.locator(".dataset-side a[href='#quality']").click()
+    expect(page).to_have_url(re.compile(r"#quality$"))
+    expect(page.get_by_role("heading", name="元数据质量")).to_be_in_viewport()
