@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
         command.add_argument("--port", type=int, default=None, help="port (default 8080)")
         command.set_defaults(run=run)
+    commands.choices["serve"].add_argument(
+        "--schedule", action="store_true", help="also harvest the sources on their schedules (docs/federation.md)"
+    )
     commands.choices["demo"].add_argument("--no-serve", action="store_true", help="load only, do not serve")
     commands.choices["demo"].add_argument(
         "--federation", action="store_true", help="start four real nodes, county to national (docs/federation.md)"
@@ -94,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _open_store(config: Config) -> CatalogStore:
-    store = CatalogStore.open(config.data_dir)
+    store = CatalogStore.from_config(config)
     store.init_vocabulary()
     return store
 
@@ -289,14 +292,56 @@ def _reindex(args: argparse.Namespace, config: Config) -> int:
 
 
 def _serve(args: argparse.Namespace, config: Config) -> int:
+    import signal
+
     from werkzeug.serving import run_simple
 
     from catalog_service.app import create_app
 
     app = create_app(config)
+    scheduler = _schedule_in_background(app, config) if getattr(args, "schedule", False) else None
     print(f"gov-catalog: http://{config.host}:{config.port}/  SPARQL: http://{config.host}:{config.port}/sparql")
-    run_simple(config.host, config.port, app, threaded=True)
+    sys.stdout.flush()
+    if scheduler is None:
+        run_simple(config.host, config.port, app, threaded=True)
+        return EXIT_OK
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt  # run_simple returns on it, and the harvests under way are aborted below
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGUSR1, lambda *_: scheduler.run_now())
+    try:
+        run_simple(config.host, config.port, app, threaded=True)
+    finally:
+        scheduler.stop()
     return EXIT_OK
+
+
+def _schedule_in_background(app, config: Config):
+    """Harvest the configured sources on their schedules in background threads of the serving process.
+
+    This process holds the embedded store, so it is the one that writes; its web threads read the same store and
+    the SPARQL workers reopen their read-only handles when it changes (docs/federation.md).
+    """
+    import threading
+
+    from catalog_service.app import STORE_KEY
+    from catalog_service.harvest.scheduler import Scheduler
+    from catalog_service.search.api import INDEX_KEY
+
+    scheduler = Scheduler(
+        app.extensions[STORE_KEY],
+        _configured_sources(config),
+        index=app.extensions[INDEX_KEY],
+        on_finish=lambda run: print(_run_summary(run), flush=True),
+    )
+    threading.Thread(target=scheduler.run_forever, name="scheduler", daemon=True).start()
+    print(
+        f"调度 {len(scheduler.sources)} 个数据源，SIGUSR1 立即采集 / scheduling {len(scheduler.sources)} sources; "
+        "SIGUSR1 harvests them now"
+    )
+    return scheduler
 
 
 def _demo(args: argparse.Namespace, config: Config) -> int:
@@ -330,7 +375,7 @@ def _escalate(args: argparse.Namespace, config: Config) -> int:
     from catalog_service.governance import RequestService
 
     now = datetime.fromisoformat(args.now) if args.now else None
-    store = CatalogStore.open(config.data_dir)
+    store = CatalogStore.from_config(config)
     try:
         escalated = RequestService(store).escalate_overdue(now)
     finally:

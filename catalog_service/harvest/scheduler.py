@@ -2,6 +2,11 @@
 
 Each due source runs in a worker thread of its own, so one slow or broken source never delays the others;
 a source is never run twice at once. Runs that died with an earlier process are marked failed at start.
+
+It runs on its own (``gov-catalog scheduler``) or in background threads of the serving process
+(``gov-catalog serve --schedule``), where it is the embedded store's one writer while the web threads and the
+SPARQL workers read (docs/federation.md). :meth:`Scheduler.run_now` makes sources due at once; ``serve``
+calls it on ``SIGUSR1``.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class Scheduler:
         self._running: dict[str, Future] = {}
         self._aborts: dict[str, threading.Event] = {}
         self._stopped = threading.Event()
+        self._wake = threading.Event()
         now = clock()
         self.due = {s.name: next_run(s.schedule, now) for s in self.sources}
 
@@ -52,7 +58,8 @@ class Scheduler:
         fail_interrupted_runs(self.store)
         while not self._stopped.is_set():
             self.tick()
-            self._stopped.wait(poll)
+            self._wake.wait(poll)
+            self._wake.clear()
         self._pool.shutdown(wait=True)
 
     def tick(self) -> list[str]:
@@ -69,6 +76,16 @@ class Scheduler:
             started.append(source.name)
         return started
 
+    def run_now(self) -> None:
+        """Make every scheduled source due now (one running at the time runs again once it has finished).
+
+        Safe to call from a signal handler: it only sets times and an event.
+        """
+        now = self.clock()
+        for name in self.due:
+            self.due[name] = now
+        self._wake.set()
+
     def abort(self, name: str) -> bool:
         """Ask a running harvest to stop at its next record; its source keeps the previous version."""
         event = self._aborts.get(name)
@@ -80,6 +97,7 @@ class Scheduler:
     def stop(self) -> None:
         """Stop scheduling and abort the runs under way."""
         self._stopped.set()
+        self._wake.set()
         for event in self._aborts.values():
             event.set()
 

@@ -486,7 +486,7 @@ def test_node_reads_catalog_ttl_modified_since_the_last_run(server: LocalServer)
     serve_pages(server, PAGED)
     items = harvest(server.base_url + "/", "node", since=SINCE)
     assert [(r.path, r.query) for r in server.requests] == [
-        ("/catalog.ttl", {"modified_since": ["2024-05-01T08:30:00+00:00"]}),
+        ("/catalog.ttl", {"modified_since": ["2024-05-01T08:20:00+00:00"]}),  # since_overlap: 10 minutes before
         ("/catalog.ttl", {"page": ["2"]}),
         ("/catalog.ttl", {"page": ["3"]}),
     ]
