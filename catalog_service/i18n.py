@@ -309,6 +309,7 @@ MESSAGES.update(
 MESSAGES.update(
     {
         "edit.link": {"zh": "编辑", "en": "Edit"},
+        "dataset.apply": {"zh": "申请共享", "en": "Apply for sharing"},
         "edit.title": {"zh": "编辑信息资源", "en": "Edit resource"},
         "edit.intro": {
             "zh": "修改后的条目须符合目录规范，保存后记入编辑记录。开放属性为“不予开放”的条目公众不可见。",

@@ -381,10 +381,22 @@ def dataset(identifier: str) -> tuple[str, int] | Response:
         first_seen=min((r["firstSeen"] for r in records if r["firstSeen"]), default=None),
         last_changed=max((r["lastChanged"] for r in records if r["lastChanged"]), default=None),
         formats={name: url_for("web.dataset", identifier=identifier, format=name) for name in RDF_FORMATS},
+        apply_url=_apply_url(identifier, entry),
         not_shared=current_user() is not None and not entry["visibility"]["shared"],
         not_public=current_user() is not None and not entry["visibility"]["public"],
         quality=_entry_quality(store, iri.value),
     )
+
+
+def _apply_url(identifier: str, entry: dict[str, Any]) -> str | None:
+    """The sharing-request form for a requester, unless the entry is 无条件共享 (which needs no request)."""
+    user = current_user()
+    if user is None or user.role != "requester":
+        return None
+    sharing = {v.get("id") for e in entry["elements"] if e["key"] == "sharing-type" for v in e["values"]}
+    if ns.BASE + "code/sharing-type/1" in sharing:
+        return None
+    return url_for("sharing_requests.new_page", dataset=identifier)
 
 
 def _entry_quality(store: CatalogStore, dataset: str) -> dict[str, Any] | None:

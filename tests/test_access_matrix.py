@@ -77,6 +77,16 @@ def record_issues_in_sparql(http: FlaskClient, headers: dict[str, str], at: Node
     return response.get_json()["boolean"]
 
 
+def offers_to_apply(identifier: str) -> Callable[[FlaskClient, dict[str, str], Node], bool]:
+    """Whether the entry's page links to the sharing-request form."""
+
+    def act(http: FlaskClient, headers: dict[str, str], at: Node) -> bool:
+        page = http.get(f"/datasets/{identifier}", headers=headers).get_data(as_text=True)
+        return "/requests/new?dataset=" in page
+
+    return act
+
+
 def submit_request(http: FlaskClient, headers: dict[str, str], at: Node) -> int:
     return http.post("/api/requests", json={"dataset": CONDITIONAL, **APPLICATION}, headers=headers).status_code
 
@@ -125,6 +135,8 @@ ROWS = (
     Row("REST API: a public entry", status("GET", f"/api/datasets/{POLICE_PUBLIC}"), by_role(200, 200, 200, 200, 200)),
     Row("run reports name records", record_issues_in_sparql, GOVERNMENT_ONLY),
     Row("edit an entry (PATCH)", edit_entry, by_role(401, 403, 200, 403, 200)),
+    Row("page offers 申请共享: 有条件共享", offers_to_apply(CONDITIONAL), by_role(False, True, False, False, False)),
+    Row("page offers 申请共享: 无条件共享", offers_to_apply(POLICE_PUBLIC), by_role(False, False, False, False, False)),
     Row("apply for 有条件共享", submit_request, by_role(401, 201, 403, 403, 403)),
     Row("approve a request", approve_request, by_role(401, 403, 200, 403, 403)),
     Row("flag suspected wrong data", flag_entry, by_role(401, 201, 201, 201, 201)),
