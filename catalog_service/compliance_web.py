@@ -11,10 +11,14 @@
   (its provider department) answers; ``GET /api/feedback`` lists them;
 - ``POST /api/misuse`` (any signed-in user) reports use beyond the approved purpose;
 - ``GET /compliance`` (administrators): the report with SVG bar charts and download links.
+
+The write actions and the feedback filter are functions (``flag_for``, ``answer_for``, ``misuse_for``,
+``record_change_for``, ``visible_feedback``) that the pages of :mod:`catalog_service.compliance_pages` call too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -23,13 +27,17 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from catalog_service import namespaces as ns
 from catalog_service import quality
 from catalog_service.accounts.access import current_user, login_required, require_role
+from catalog_service.accounts.models import User
 from catalog_service.app import STORE_KEY
 from catalog_service.charts import bar_chart
 from catalog_service.compliance import (
     FIGURES,
     ISSUE_FIGURES,
+    ChangeNotice,
     ComplianceError,
     ComplianceService,
+    Feedback,
+    Misuse,
     annual_report,
     compliance_report,
     to_csv,
@@ -162,16 +170,17 @@ def _body() -> dict[str, Any]:
     return body
 
 
-@blueprint.post("/api/compliance/changes")
-@require_role("admin")
-def record_change() -> tuple[Response, int]:
-    user, body = current_user(), _body()
+# -- actions shared by the API and the pages (catalog_service.compliance_pages) ------------------------------------
+
+
+def record_change_for(user: User, body: Mapping[str, Any]) -> ChangeNotice:
+    """Record the change described by ``body`` (department, kind, description, effective?, region?)."""
     effective = body.get("effective")
     try:
         effective_date = date.fromisoformat(effective) if effective else None
-    except ValueError:
+    except (TypeError, ValueError):
         raise _fail(422, "effective 须为 YYYY-MM-DD 日期", "effective must be a YYYY-MM-DD date") from None
-    notice = ComplianceService(current_store()).record_change(
+    return ComplianceService(current_store()).record_change(
         user.login,
         body.get("department", ""),
         kind=body.get("kind", ""),
@@ -179,7 +188,58 @@ def record_change() -> tuple[Response, int]:
         effective=effective_date,
         region=body.get("region") or None,
     )
-    return jsonify(notice.to_dict()), 201
+
+
+def dataset_iri(body: Mapping[str, Any]) -> str:
+    """The entry ``body["dataset"]`` names, by its 信息资源代码 or its IRI."""
+    dataset = body.get("dataset") or ""
+    if not isinstance(dataset, str) or not dataset.strip():
+        raise _fail(422, "须指明资源 dataset", "dataset is required")
+    dataset = dataset.strip()
+    return dataset if dataset.startswith(("http://", "https://")) else ns.resource(dataset)
+
+
+def flag_for(user: User, body: Mapping[str, Any]) -> Feedback:
+    """Flag ``body["dataset"]`` as suspected wrong, with ``body["description"]``."""
+    return ComplianceService(current_store()).flag(
+        user.login, user.department_code, dataset_iri(body), description=body.get("description", "")
+    )
+
+
+def answer_for(user: User, feedback_id: str, body: Mapping[str, Any]) -> Feedback:
+    """Answer a feedback item; ``corrected`` is a boolean or a text (``false``/``0``/``no``/empty mean no)."""
+    corrected = body.get("corrected", True)
+    if isinstance(corrected, str):
+        corrected = corrected.lower() not in ("false", "0", "no", "")
+    return ComplianceService(current_store()).answer(
+        user.login, user.department_code, feedback_id, answer=body.get("answer", ""), corrected=bool(corrected)
+    )
+
+
+def misuse_for(user: User, body: Mapping[str, Any]) -> Misuse:
+    """Report use of ``body["dataset"]`` beyond the approved purpose by ``body["department"]``."""
+    return ComplianceService(current_store()).report_misuse(
+        user.login, dataset_iri(body), body.get("department", ""), description=body.get("description", "")
+    )
+
+
+def visible_feedback(user: User) -> list[Feedback]:
+    """The feedback a user may see: administrators all; others their department's (either side) and their own."""
+    items = ComplianceService(current_store()).feedback()
+    if user.role == "admin":
+        return items
+    return [
+        i for i in items if user.department_code in (i.department, i.reporter_department) or i.reporter == user.login
+    ]
+
+
+# -- the API -------------------------------------------------------------------------------------------------------
+
+
+@blueprint.post("/api/compliance/changes")
+@require_role("admin")
+def record_change() -> tuple[Response, int]:
+    return jsonify(record_change_for(current_user(), _body()).to_dict()), 201
 
 
 @blueprint.get("/api/compliance/changes")
@@ -188,58 +248,28 @@ def list_changes() -> Response:
     return jsonify([c.to_dict() for c in ComplianceService(current_store()).changes()])
 
 
-def _dataset_iri(body: dict[str, Any]) -> str:
-    dataset = body.get("dataset") or ""
-    if not isinstance(dataset, str) or not dataset:
-        raise _fail(422, "须指明资源 dataset", "dataset is required")
-    return dataset if dataset.startswith(("http://", "https://")) else ns.resource(dataset)
-
-
 @blueprint.post("/api/feedback")
 @login_required
 def flag() -> tuple[Response, int]:
-    user, body = current_user(), _body()
-    item = ComplianceService(current_store()).flag(
-        user.login, user.department_code, _dataset_iri(body), description=body.get("description", "")
-    )
-    return jsonify(item.to_dict()), 201
+    return jsonify(flag_for(current_user(), _body()).to_dict()), 201
 
 
 @blueprint.post("/api/feedback/<feedback_id>/answer")
 @login_required
 def answer(feedback_id: str) -> Response:
-    user, body = current_user(), _body()
-    corrected = body.get("corrected", True)
-    if isinstance(corrected, str):
-        corrected = corrected.lower() not in ("false", "0", "no", "")
-    item = ComplianceService(current_store()).answer(
-        user.login, user.department_code, feedback_id, answer=body.get("answer", ""), corrected=bool(corrected)
-    )
-    return jsonify(item.to_dict())
+    return jsonify(answer_for(current_user(), feedback_id, _body()).to_dict())
 
 
 @blueprint.get("/api/feedback")
 @login_required
 def list_feedback() -> Response:
-    user = current_user()
-    items = ComplianceService(current_store()).feedback()
-    if user.role != "admin":
-        items = [
-            i
-            for i in items
-            if user.department_code in (i.department, i.reporter_department) or i.reporter == user.login
-        ]
-    return jsonify([i.to_dict() for i in items])
+    return jsonify([i.to_dict() for i in visible_feedback(current_user())])
 
 
 @blueprint.post("/api/misuse")
 @login_required
 def misuse() -> tuple[Response, int]:
-    user, body = current_user(), _body()
-    item = ComplianceService(current_store()).report_misuse(
-        user.login, _dataset_iri(body), body.get("department", ""), description=body.get("description", "")
-    )
-    return jsonify(item.to_dict()), 201
+    return jsonify(misuse_for(current_user(), _body()).to_dict()), 201
 
 
 # -- the page ----------------------------------------------------------------------------------------------------

@@ -419,6 +419,63 @@ MESSAGES.update(
     }
 )
 
+MESSAGES.update(  # the compliance pages: error feedback, misuse reports, change notices
+    {
+        "nav.feedback": {"zh": "纠错反馈", "en": "Error feedback"},
+        "nav.changes": {"zh": "职能变更", "en": "Department changes"},
+        "feedback.title": {"zh": "纠错反馈", "en": "Error feedback"},
+        "feedback.intro": {
+            "zh": "对信息资源提出的疑似错误数据反馈；未答复的在前。提供方部门核实后答复，并说明是否已更正。",
+            "en": "Entries flagged as suspected wrong data, open ones first. The provider department checks each "
+            "and answers, saying whether it corrected the data.",
+        },
+        "feedback.section": {"zh": "纠错与举报", "en": "Report a problem"},
+        "feedback.flag": {"zh": "报告疑似错误数据", "en": "Report suspected wrong data"},
+        "feedback.flag_intro": {
+            "zh": "说明该信息资源中哪些数据可能有误；提供方部门将核实并答复。",
+            "en": "Say which data of the entry may be wrong; the provider department will check and answer.",
+        },
+        "feedback.description": {"zh": "问题描述", "en": "Description"},
+        "feedback.submit": {"zh": "提交反馈", "en": "Send feedback"},
+        "feedback.flagged": {"zh": "已提交纠错反馈。", "en": "Your feedback has been sent."},
+        "feedback.reporter": {"zh": "反馈人", "en": "Reported by"},
+        "feedback.status.open": {"zh": "待答复", "en": "Open"},
+        "feedback.status.answered": {"zh": "已答复", "en": "Answered"},
+        "feedback.answer": {"zh": "答复", "en": "Answer"},
+        "feedback.corrected": {"zh": "已更正", "en": "Corrected"},
+        "feedback.answer_submit": {"zh": "提交答复", "en": "Send answer"},
+        "feedback.answered_done": {"zh": "已答复该反馈。", "en": "The feedback has been answered."},
+        "feedback.none": {"zh": "暂无纠错反馈。", "en": "No feedback."},
+        "misuse.title": {"zh": "报告超范围使用", "en": "Report misuse"},
+        "misuse.intro": {
+            "zh": "举报共享数据被超出批准用途使用：写明使用部门的统一社会信用代码和情况。",
+            "en": "Report shared data used beyond the approved purpose: give the using department's unified "
+            "social credit code and what happened.",
+        },
+        "misuse.department": {"zh": "使用部门统一社会信用代码", "en": "Using department (credit code)"},
+        "misuse.submit": {"zh": "提交举报", "en": "Send report"},
+        "misuse.reported": {"zh": "已提交超范围使用举报。", "en": "Your misuse report has been sent."},
+        "changes.title": {"zh": "部门法律法规与职能变更", "en": "Legal and functional changes of departments"},
+        "changes.intro": {
+            "zh": "部门的法律法规或职能发生变更后，须在 {days} 个工作日内更新其目录。",
+            "en": "After a legal or functional change, a department must update its catalog within {days} "
+            "working days.",
+        },
+        "changes.record": {"zh": "登记变更", "en": "Record a change"},
+        "changes.department": {"zh": "部门统一社会信用代码", "en": "Department (credit code)"},
+        "changes.kind": {"zh": "变更类型", "en": "Kind"},
+        "changes.description": {"zh": "变更说明", "en": "Description"},
+        "changes.effective": {"zh": "生效日期", "en": "Effective"},
+        "changes.effective_hint": {"zh": "不填则为今天", "en": "today if empty"},
+        "changes.submit": {"zh": "登记", "en": "Record"},
+        "changes.recorded": {"zh": "已登记变更。", "en": "The change has been recorded."},
+        "changes.recorded_list": {"zh": "已登记的变更", "en": "Recorded changes"},
+        "changes.deadline": {"zh": "目录更新期限", "en": "Catalog update due"},
+        "changes.recorded_by": {"zh": "登记人", "en": "Recorded by"},
+        "changes.none": {"zh": "暂无登记的变更。", "en": "No changes recorded."},
+    }
+)
+
 
 def translate(key: str, lang: str, /, **values: object) -> str:
     """The message ``key`` in ``lang`` with ``{name}`` placeholders filled from ``values``."""
