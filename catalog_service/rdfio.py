@@ -5,9 +5,10 @@ A parse error becomes an :class:`InputError` carrying the line and column the pa
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -26,6 +27,7 @@ _EXTENSIONS: dict[str, ox.RdfFormat] = {
 }
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+T = TypeVar("T")
 _POSITION = re.compile(r"line (\d+),? (?:between columns|column) (\d+)")
 
 
@@ -56,12 +58,33 @@ def parse_bytes(
     RDF/XML with a document type declaration is refused outright: entity definitions are how XML bombs
     (exponential entity expansion) and external-entity reads get in, and RDF/XML has no need of them.
     """
+    return _read(data, rdf_format, source, lambda quads: [q.triple for q in quads], base_iri=base_iri)
+
+
+def parse_to_ntriples(
+    data: bytes, rdf_format: ox.RdfFormat, *, source: str = "<input>", base_iri: str | None = None
+) -> bytes:
+    """Like :func:`parse_bytes`, but the triples as an N-Triples document (blank nodes with fresh labels, as
+    labels are local to a document): pyoxigraph converts it without a Python object per triple, for harvesting
+    (:mod:`catalog_service.ntriples`)."""
+
+    def to_ntriples(quads: Iterable[ox.Quad]) -> bytes:
+        content = (q.triple for q in quads) if rdf_format.supports_datasets else quads
+        return ox.serialize(content, format=ox.RdfFormat.N_TRIPLES)
+
+    return _read(data, rdf_format, source, to_ntriples, base_iri=base_iri, rename_blank_nodes=True)
+
+
+def _read(
+    data: bytes, rdf_format: ox.RdfFormat, source: str, consume: Callable[[Iterable[ox.Quad]], T], **options: Any
+) -> T:
+    """Parse with ``options`` and hand the quads to ``consume``; the parser's errors become :class:`InputError`."""
     if rdf_format == ox.RdfFormat.RDF_XML and _DOCTYPE.search(data):
         raise InputError(
             source, "拒绝含 DOCTYPE/ENTITY 声明的 XML / XML with a DOCTYPE or ENTITY declaration is refused"
         )
     try:
-        return [q.triple for q in ox.parse(data, format=rdf_format, base_iri=base_iri)]
+        return consume(ox.parse(data, format=rdf_format, **options))
     except SyntaxError as error:
         raise _input_error(source, error) from None
     except (ValueError, UnicodeDecodeError) as error:

@@ -9,7 +9,12 @@ same way:
 * pages are followed along Hydra links (``hydra:next`` on a ``hydra:PartialCollectionView``, or the older
   ``hydra:nextPage`` on a ``hydra:PagedCollection``), up to ``max_pages`` and never to a page seen before;
   the Hydra triples describe the paging, not the catalog, and are dropped;
-* any page that cannot be read fails the whole source, so a half-read catalog never replaces a whole one.
+* any page that cannot be read fails the whole source, so a half-read catalog never replaces a whole one;
+* a page whose bytes the pipeline remembers from the last run (:attr:`Harvester.known_pages`) is not parsed
+  again: the harvester says :class:`~harvesters.base.KeepPage` and follows the link it had then.
+
+Pages are read into N-Triples lines (:mod:`catalog_service.ntriples`), never into a Python object per triple:
+mapping and cutting into records work on the text.
 
 Mapping keeps everything the source said. Records already in the profile (their dataset uses ``gc:``
 terms) pass through as they are. Plain DCAT(-AP) datasets gain what can be derived without guessing: the
@@ -22,39 +27,68 @@ With ``since`` a source that can filter answers only what changed; as it does no
 entries still exist, the run is *partial*: the pipeline keeps the entries it did not see.
 
 Options: ``max_pages`` (default 10,000); for ``dcat``, ``modified_since_param`` (the query parameter that
-asks the source for what changed since the last run); for ``node``, ``path`` (default ``/catalog.ttl``).
+asks the source for what changed since the last run); for ``node``, ``path`` (default ``/catalog.ttl``), the
+filters ``category``, ``provider_level``, ``authored_in`` and ``exclude_source`` (sent to the peer's export,
+docs/api.md), ``since_overlap`` (seconds, default 600) and the HTTP limits ``connect_timeout``,
+``read_timeout``, ``fetch_deadline``, ``max_bytes`` and ``retries`` (docs/harvesting.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote, urldefrag, urlencode, urljoin, urlsplit
 
 import pyoxigraph as ox
 
 from catalog_service import namespaces as ns
-from catalog_service.rdfio import InputError, parse_bytes, parse_file, rdf_format_for
+from catalog_service import ntriples
+from catalog_service.rdfio import InputError, parse_file, parse_to_ntriples, rdf_format_for
 from catalog_service.resources import resource_dir
 from catalog_service.vocabulary import CodeLists
 from harvesters.base import (
+    Description,
     HarvestedRecord,
     Harvester,
     HarvestError,
     HarvestItem,
+    KeepPage,
+    Page,
     SharedTriples,
-    split_records,
+    page_checksum,
+    split_lines,
 )
-from harvesters.http import Response
+from harvesters.http import Fetcher, Response
 from harvesters.registry import register
 
 ACCEPT = "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.9, application/n-triples;q=0.8, */*;q=0.1"
 DEFAULT_MAX_PAGES = 10_000
 DEFAULT_NODE_PATH = "/catalog.ttl"
 NODE_SINCE_PARAM = "modified_since"
+DEFAULT_SINCE_OVERLAP = 600
+"""Seconds a ``node`` source asks for before its last run's start: a change the peer committed while that run
+was reading (its records are dated when the peer's run started) or a clock running behind is not missed."""
+NODE_FILTERS: dict[str, str | None] = {
+    "category": "resource-category",
+    "provider_level": "level",
+    "authored_in": "region",
+    "exclude_source": None,
+}
+"""Options of a ``node`` source that become the export's filter parameters of the same name, and the code list
+their values come from (``region``: GB/T 2260; ``None``: source names, checked by the peer)."""
+NODE_FETCH_LIMITS = {
+    "connect_timeout": "connect_timeout",
+    "read_timeout": "read_timeout",
+    "fetch_deadline": "deadline",
+    "max_bytes": "max_bytes",
+    "retries": "retries",
+}
+"""Options of a ``node`` source that replace a limit of the harvesters' HTTP client for it (option → setting)."""
 SKOLEM = ns.BASE + ".well-known/genid/"
 """Where skolem IRIs of blank-node datasets live (RDF 1.1 §3.5): ``{SKOLEM}{source}/{content hash}``."""
 MAX_SLASH_REPAIRS = 1_000
@@ -84,15 +118,15 @@ _TURTLE_OR_NTRIPLES = re.compile(rb"<|_:|#")
 _WORD_BEFORE = re.compile(r"""[^\s<>"'(),;\[\]{}]*$""")
 """The name a parse error follows directly, such as ``ex:dist`` in ``ex:dist/1``."""
 
-_RDF_TYPE = ox.NamedNode(ns.RDF + "type")
-_DATASET = ox.NamedNode(ns.DCAT + "Dataset")
-_IDENTIFIER = ox.NamedNode(ns.DCT + "identifier")
-_ACCRUAL = ox.NamedNode(ns.DCT + "accrualPeriodicity")
-_SAME_AS = ox.NamedNode(ns.OWL + "sameAs")
 _EXACT_MATCH = ox.NamedNode(ns.SKOS + "exactMatch")
-_NEXT = frozenset(ox.NamedNode(ns.HYDRA + name) for name in ("next", "nextPage"))
-
-_Subject = ox.NamedNode | ox.BlankNode
+# terms as N-Triples text
+_RDF_TYPE = ntriples.iri(ns.RDF + "type")
+_IDENTIFIER = ntriples.iri(ns.DCT + "identifier")
+_ACCRUAL = ntriples.iri(ns.DCT + "accrualPeriodicity")
+_SAME_AS = ntriples.iri(ns.OWL + "sameAs")
+_NEXT = frozenset(ntriples.iri(ns.HYDRA + name) for name in ("next", "nextPage"))
+_GC_TERM = "<" + ns.GC
+_HYDRA_TERM = "<" + ns.HYDRA
 
 
 @register
@@ -102,20 +136,9 @@ class DcatHarvester(Harvester):
     type = "dcat"
 
     def harvest(self) -> Iterator[HarvestItem]:
-        for triples in self._pages():
-            yield from map_page(triples, self.source.name)
-
-    def first_page_url(self) -> str:
-        """The URL paging starts from: ``url``, asking for changes since the last run when the source can."""
-        return self._since_url(self.source.url, self.option("modified_since_param"))
-
-    def _since_url(self, url: str, param: str | None) -> str:
-        """``url`` asking for changes since the last run; such a run is partial (unchanged entries are not listed)."""
-        self.partial = bool(param and self.since)
-        return _with_since(url, param, self.since)
-
-    def _pages(self) -> Iterator[list[ox.Triple]]:
-        """The triples of each page without the Hydra paging, checked for loops and the page cap first."""
+        """Each page along the Hydra links, checked for loops and the page cap before its items: a page the
+        pipeline remembers (and does not decline) as :class:`KeepPage`, any other as :class:`Page` and its
+        records and shared triples, without the Hydra paging."""
         max_pages = self.option("max_pages", DEFAULT_MAX_PAGES)
         if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
             raise HarvestError(f"max_pages 须为正整数 / max_pages must be a positive integer, not {max_pages!r}")
@@ -126,23 +149,110 @@ class DcatHarvester(Harvester):
             number += 1
             response = self.fetcher.get(url, headers={"Accept": ACCEPT})
             seen |= {urldefrag(url).url, urldefrag(response.url).url}
-            triples, url = _without_paging(read_page(response, number), response.url)
-            if url in seen:
-                raise HarvestError(f"分页循环 / paging loops: page {number} ({response.url}) links back to {url}")
-            if url is not None and number >= max_pages:
-                raise HarvestError(f"超过页数上限 / more than max_pages = {max_pages} pages; next would be {url}")
-            yield triples
+            checksum = page_checksum(response)
+            known = self.known_pages.get(url)
+            if known is not None and known.checksum == checksum:
+                _check_paging(known.next_url, seen, number, max_pages, response.url)
+                kept = KeepPage(url)
+                yield kept
+                if not kept.declined:
+                    url = known.next_url
+                    continue
+            lines, following = _without_paging(read_page(response, number), response.url)
+            _check_paging(following, seen, number, max_pages, response.url)
+            yield Page(url, checksum, following)
+            yield from map_lines(lines, self.source.name)
+            url = following
+
+    def first_page_url(self) -> str:
+        """The URL paging starts from: ``url``, asking for changes since the last run when the source can."""
+        return self._since_url(self.source.url, self.option("modified_since_param"))
+
+    def _since_url(self, url: str, param: str | None) -> str:
+        """``url`` asking for changes since the last run; such a run is partial (unchanged entries are not listed)."""
+        self.partial = bool(param and self.since)
+        return _with_since(url, param, self.since)
 
 
 @register
 class NodeHarvester(DcatHarvester):
-    """Another gov-catalog node at base URL ``url``: its ``/catalog.ttl``, only what changed since the last run."""
+    """Another gov-catalog node at base URL ``url``: its ``/catalog.ttl``, only what changed since the last run
+    (less :data:`DEFAULT_SINCE_OVERLAP`), only the entries the source's filters select (:data:`NODE_FILTERS`),
+    fetched within the source's own HTTP limits (:data:`NODE_FETCH_LIMITS`)."""
 
     type = "node"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fetcher = peer_fetcher(self.fetcher, self.source.options)
+
     def first_page_url(self) -> str:
         path = self.option("path", DEFAULT_NODE_PATH)
-        return self._since_url(self.source.url.rstrip("/") + "/" + path.lstrip("/"), NODE_SINCE_PARAM)
+        url = self.source.url.rstrip("/") + "/" + path.lstrip("/")
+        selection = node_selection(self.source.options)
+        if selection:
+            url += ("&" if urlsplit(url).query else "?") + urlencode(selection, doseq=True)
+        self.partial = self.since is not None
+        overlap = _number_option(self.source.options, "since_overlap", DEFAULT_SINCE_OVERLAP)
+        since = self.since - timedelta(seconds=overlap) if self.since is not None else None
+        return _with_since(url, NODE_SINCE_PARAM, since)
+
+
+def node_selection(options: dict[str, Any]) -> dict[str, list[str]]:
+    """The export's filter parameters a ``node`` source's options ask for, codes in their notation.
+
+    Each option is a string or a list of strings. Categories and levels may be written as the code lists
+    allow (``基础``, ``basic``, ``1``; ``国家``, ``1``) and are sent as notations; a value that names nothing
+    is a :class:`HarvestError` before any request.
+    """
+    codes = CodeLists.default()
+    selection: dict[str, list[str]] = {}
+    for name, scheme in NODE_FILTERS.items():
+        values = options.get(name, [])
+        values = [values] if isinstance(values, str) else values
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise HarvestError(f"{name} 须为字符串或字符串列表 / {name} must be a string or a list of strings")
+        for value in values:
+            if scheme is None:
+                code: str | None = value
+            else:
+                concept = codes.region(value) if scheme == "region" else codes.concept(scheme, value)
+                code = codes.notation(concept) if concept else None
+            if code is None:
+                raise HarvestError(f"{name}: 未知的代码 / names no code: {value!r}")
+            selection.setdefault(name, []).append(code)
+    return selection
+
+
+def peer_fetcher(fetcher: Fetcher, options: dict[str, Any]) -> Fetcher:
+    """``fetcher`` with the source's own HTTP limits (:data:`NODE_FETCH_LIMITS`), none beyond its ``time_limit``.
+
+    A peer that stalls or drips must fail its run within the limits set for it, not the harvester defaults.
+    """
+    limits = {field: _number_option(options, option) for option, field in NODE_FETCH_LIMITS.items()}
+    limits = {field: value for field, value in limits.items() if value is not None}
+    time_limit = _number_option(options, "time_limit")
+    if time_limit is not None:
+        for field in ("read_timeout", "deadline"):
+            limits[field] = min(limits.get(field, getattr(fetcher, field)), time_limit)
+    if "retries" in limits:
+        limits["retries"] = int(limits["retries"])
+    return dataclasses.replace(fetcher, **limits) if limits else fetcher
+
+
+def _number_option(options: dict[str, Any], name: str, default: float | None = None) -> float | None:
+    value = options.get(name, default)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+        raise HarvestError(f"{name} 须为非负数 / {name} must be a number of at least 0, not {value!r}")
+    return value
+
+
+def _check_paging(following: str | None, seen: set[str], number: int, max_pages: int, page_url: str) -> None:
+    """Refuse a next page seen before (a loop) and one beyond ``max_pages``."""
+    if following in seen:
+        raise HarvestError(f"分页循环 / paging loops: page {number} ({page_url}) links back to {following}")
+    if following is not None and number >= max_pages:
+        raise HarvestError(f"超过页数上限 / more than max_pages = {max_pages} pages; next would be {following}")
 
 
 def _with_since(url: str, param: str | None, since: datetime | None) -> str:
@@ -153,8 +263,8 @@ def _with_since(url: str, param: str | None, since: datetime | None) -> str:
     return url + separator + urlencode({param: since.isoformat(timespec="seconds")})
 
 
-def read_page(response: Response, number: int) -> list[ox.Triple]:
-    """Parse one fetched page, with blank nodes of its own (blank node labels are local to a document).
+def read_page(response: Response, number: int) -> list[str]:
+    """Parse one fetched page into N-Triples lines, with blank nodes of its own (labels are local to a document).
 
     Raises :class:`HarvestError` naming the page, and the line and column where reading stopped.
     """
@@ -163,7 +273,7 @@ def read_page(response: Response, number: int) -> list[ox.Triple]:
     _require_utf8(body, response, number)
     for _ in range(MAX_SLASH_REPAIRS + 1):
         try:
-            triples = parse_bytes(body, rdf_format, source=response.url, base_iri=response.url)
+            document = parse_to_ntriples(body, rdf_format, source=response.url, base_iri=response.url)
             break
         except InputError as error:
             slash = _slash_in_prefixed_name(body, error) if rdf_format == ox.RdfFormat.TURTLE else None
@@ -174,19 +284,7 @@ def read_page(response: Response, number: int) -> list[ox.Triple]:
             body = body[:slash] + b"\\" + body[slash:]
     else:
         raise HarvestError(f"第 {number} 页错误过多 / page {number} has too many '/' in prefixed names: {response.url}")
-    return _with_fresh_blank_nodes(triples)
-
-
-def _with_fresh_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The triples with new blank nodes: labels are local to a document, so ``_:b0`` on two pages is two nodes."""
-    if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
-        return triples
-    fresh: dict[ox.BlankNode, ox.BlankNode] = {}
-
-    def own(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        return fresh.setdefault(term, ox.BlankNode()) if isinstance(term, ox.BlankNode) else term
-
-    return [ox.Triple(own(t.subject), t.predicate, own(t.object)) for t in triples]
+    return ntriples.lines_of(document)
 
 
 def _require_utf8(body: bytes, response: Response, number: int) -> None:
@@ -260,20 +358,25 @@ def rdf_format_of(response: Response) -> ox.RdfFormat:
     return by_extension
 
 
-def _without_paging(triples: list[ox.Triple], page_url: str) -> tuple[list[ox.Triple], str | None]:
-    """The page's triples minus the Hydra ones, and the absolute URL of the next page if there is one.
+def _without_paging(lines: list[str], page_url: str) -> tuple[list[str], str | None]:
+    """The page's lines minus the Hydra ones, and the absolute URL of the next page if there is one.
 
     ckanext-dcat's older serializer gives the next page as a literal, newer ones and piveau as an IRI;
     a relative reference is resolved against the page.
     """
-    data: list[ox.Triple] = []
+    data: list[str] = []
     following: set[str] = set()
-    for t in triples:
-        if t.predicate in _NEXT and not isinstance(t.object, ox.BlankNode):
-            following.add(urldefrag(urljoin(page_url, t.object.value)).url)
-        hydra_type = t.predicate == _RDF_TYPE and t.object.value.startswith(ns.HYDRA)
-        if not (t.predicate.value.startswith(ns.HYDRA) or hydra_type):
-            data.append(t)
+    for line in lines:
+        # only a line naming the Hydra namespace, or with an escape in a literal, can be about paging
+        if ns.HYDRA not in line and "\\" not in line:
+            data.append(line)
+            continue
+        _, predicate, obj = ntriples.terms(line)
+        if predicate in _NEXT and not ntriples.is_blank(obj):
+            following.add(urldefrag(urljoin(page_url, ntriples.value(obj))).url)
+        hydra_type = predicate == _RDF_TYPE and ntriples.value(obj).startswith(ns.HYDRA)
+        if not (predicate.startswith(_HYDRA_TERM) or hydra_type):
+            data.append(line)
     if len(following) > 1:
         raise HarvestError(f"下一页不唯一 / several next pages from {page_url}: {', '.join(sorted(following))}")
     return data, next(iter(following), None)
@@ -291,77 +394,84 @@ def eu_frequency_concepts() -> dict[str, str]:
 
 
 def map_page(triples: Iterable[ox.Triple], source_name: str) -> Iterator[HarvestedRecord | SharedTriples]:
-    """Map one page's triples to records and shared triples (see the module docstring for what changes).
+    """Map one page's triples to records and shared triples (see :func:`map_lines`)."""
+    return map_lines(ntriples.statements(triples), source_name)
+
+
+def map_lines(lines: Iterable[str], source_name: str) -> Iterator[HarvestedRecord | SharedTriples]:
+    """Map one page, as N-Triples lines, to records and shared triples (see the module docstring for what changes).
 
     Renamed datasets are renamed wherever the page mentions them; mentions on other pages reach the new
     IRI through ``owl:sameAs``. A renamed record's ``key`` is the source's own IRI for it.
     """
-    triples = list(dict.fromkeys(triples))
-    by_subject: dict[_Subject, list[ox.Triple]] = {}
-    for t in triples:
-        by_subject.setdefault(t.subject, []).append(t)
-    datasets = [s for s, ts in by_subject.items() if any(t.predicate == _RDF_TYPE and t.object == _DATASET for t in ts)]
+    lines = list(dict.fromkeys(lines))
+    page = Description(lines)
+    by_subject, datasets = page.by_subject, page.datasets
 
-    names: dict[_Subject, ox.NamedNode] = {}
+    names: dict[str, str] = {}
     for dataset in datasets:
-        code = _resource_code(by_subject[dataset])
-        if code and not dataset.value.startswith(ns.RESOURCE):
-            names[dataset] = ox.NamedNode(ns.resource(code))
-        elif isinstance(dataset, ox.BlankNode):
-            names[dataset] = ox.NamedNode(f"{SKOLEM}{quote(source_name, safe='')}/{_content_hash(dataset, by_subject)}")
-    mapped = (
-        [ox.Triple(names.get(t.subject, t.subject), t.predicate, names.get(t.object, t.object)) for t in triples]
-        if names
-        else list(triples)
-    )
-    mapped += [ox.Triple(new, _SAME_AS, old) for old, new in names.items() if isinstance(old, ox.NamedNode)]
+        code = _resource_code(rest[:-2] for p, rest, _ in by_subject[dataset] if p == _IDENTIFIER)
+        if code and not ntriples.value(dataset).startswith(ns.RESOURCE):
+            names[dataset] = ntriples.iri(ns.resource(code))
+        elif ntriples.is_blank(dataset):
+            skolem = f"{SKOLEM}{quote(source_name, safe='')}/{_content_hash(dataset, by_subject)}"
+            names[dataset] = ntriples.iri(skolem)
+    mapped = [_renamed(line, names) for line in lines] if names else lines
+    mapped += [f"{new} {_SAME_AS} {old} ." for old, new in names.items() if not ntriples.is_blank(old)]
 
     frequencies = eu_frequency_concepts()
-    plain = {names.get(d, d) for d in datasets if not any(t.predicate.value.startswith(ns.GC) for t in by_subject[d])}
-    mapped += [
-        ox.Triple(t.subject, _ACCRUAL, ox.NamedNode(frequencies[t.object.value]))
-        for t in mapped
-        if t.subject in plain
-        and t.predicate == _ACCRUAL
-        and isinstance(t.object, ox.NamedNode)
-        and t.object.value in frequencies
-    ]
+    profiled = {d for d in datasets if any(p.startswith(_GC_TERM) for p, _, _ in by_subject[d])}
+    plain = {names.get(d, d) for d in datasets if d not in profiled}
+    added = []
+    for line in mapped:
+        if _ACCRUAL not in line:
+            continue
+        subject, predicate, obj = ntriples.terms(line)
+        if subject in plain and predicate == _ACCRUAL and obj[0] == "<" and (concept := frequencies.get(obj[1:-1])):
+            added.append(f"{subject} {_ACCRUAL} {ntriples.iri(concept)} .")
 
-    items = list(split_records(list(dict.fromkeys(mapped))))
-    source_iris = {new.value: old.value for old, new in names.items() if isinstance(old, ox.NamedNode)}
+    items = list(split_lines(dict.fromkeys(mapped + added)) if names or added else page.split())
+    source_iris = {ntriples.value(new): ntriples.value(old) for old, new in names.items() if not ntriples.is_blank(old)}
     for item in items:
         if isinstance(item, HarvestedRecord) and item.iri in source_iris:
             item.key = source_iris[item.iri]
     yield from _share_common_blank_nodes(items)
 
 
-def _resource_code(triples: list[ox.Triple]) -> str | None:
-    """The dataset's 信息资源代码, if exactly one of its ``dct:identifier`` values is one."""
+def _renamed(line: str, names: dict[str, str]) -> str:
+    subject, predicate, obj = ntriples.terms(line)
+    if subject not in names and obj not in names:
+        return line
+    return f"{names.get(subject, subject)} {predicate} {names.get(obj, obj)} ."
+
+
+def _resource_code(identifiers: Iterable[str]) -> str | None:
+    """The dataset's 信息资源代码, if exactly one of its ``dct:identifier`` values (N-Triples terms) is one."""
     codes = {
-        t.object.value
-        for t in triples
-        if t.predicate == _IDENTIFIER and isinstance(t.object, ox.Literal) and RESOURCE_CODE.fullmatch(t.object.value)
+        ntriples.value(term)
+        for term in identifiers
+        if ntriples.is_literal(term) and RESOURCE_CODE.fullmatch(ntriples.value(term))
     }
     return codes.pop() if len(codes) == 1 else None
 
 
-def _content_hash(node: _Subject, by_subject: dict[_Subject, list[ox.Triple]]) -> str:
+def _content_hash(node: str, by_subject: dict[str, list[tuple[str, str, str]]]) -> str:
     """A hash of what is said about ``node``, blank nodes it points to included, independent of their labels.
 
     Blank node labels change every time a source regenerates its document; the hash must not, or a
     blank-node dataset would get a new IRI on every harvest.
     """
-    done: dict[_Subject, str] = {}
+    done: dict[str, str] = {}
 
-    def digest(current: _Subject, path: frozenset[_Subject]) -> str:
+    def digest(current: str, path: frozenset[str]) -> str:
         if current not in done:
-            lines = sorted(f"{t.predicate} {value(t.object, path)}" for t in by_subject.get(current, ()))
+            lines = sorted(f"{p} {value(rest[:-2], path)}" for p, rest, _ in by_subject.get(current, ()))
             done[current] = hashlib.sha256("\n".join(lines).encode()).hexdigest()
         return done[current]
 
-    def value(term: ox.NamedNode | ox.BlankNode | ox.Literal, path: frozenset[_Subject]) -> str:
-        if not isinstance(term, ox.BlankNode):
-            return str(term)
+    def value(term: str, path: frozenset[str]) -> str:
+        if not ntriples.is_blank(term):
+            return term
         return "_:cycle" if term in path else f"[{digest(term, path | {term})}]"
 
     return digest(node, frozenset({node}))[:32]
@@ -373,31 +483,33 @@ def _share_common_blank_nodes(
     """Move blank nodes that one record holds but other items point to (a publisher two datasets name as
     ``_:org``) into the shared triples.
 
-    :func:`split_records` gives such a node to the first record that reaches it; were that record later
+    :func:`split_lines` gives such a node to the first record that reaches it; were that record later
     rejected by validation, the others would lose the node's description with it.
     """
     records = [item for item in items if isinstance(item, HarvestedRecord)]
-    holder = {t.subject: r for r in records for t in r.triples if isinstance(t.subject, ox.BlankNode)}
+    holder = {ntriples.subject_of(line): r for r in records for line in r.lines if line.startswith("_:")}
+    if not holder:
+        return items
     moving = [
-        t.object
+        obj
         for item in items
-        for t in item.triples
-        if isinstance(t.object, ox.BlankNode) and holder.get(t.object, item) is not item
+        for line in item.lines
+        if "_:" in line and ntriples.is_blank(obj := ntriples.terms(line)[2]) and holder.get(obj, item) is not item
     ]
     if not moving:
         return items
-    by_subject: dict[_Subject, list[ox.Triple]] = {}
+    by_subject: dict[str, list[str]] = {}
     for r in records:
-        for t in r.triples:
-            by_subject.setdefault(t.subject, []).append(t)
-    moved: set[ox.BlankNode] = set()
+        for line in r.lines:
+            by_subject.setdefault(ntriples.subject_of(line), []).append(line)
+    moved: set[str] = set()
     while moving:
         node = moving.pop()
         if node not in moved:
             moved.add(node)
-            moving += [t.object for t in by_subject.get(node, ()) if isinstance(t.object, ox.BlankNode)]
-    shared = [t for item in items if isinstance(item, SharedTriples) for t in item.triples]
-    shared += [t for r in records for t in r.triples if t.subject in moved]
+            moving += [o for line in by_subject.get(node, ()) if ntriples.is_blank(o := ntriples.terms(line)[2])]
+    shared = [line for item in items if isinstance(item, SharedTriples) for line in item.lines]
+    shared += [line for r in records for line in r.lines if ntriples.subject_of(line) in moved]
     for r in records:
-        r.triples = [t for t in r.triples if t.subject not in moved]
-    return [SharedTriples(shared), *records]
+        r.lines = [line for line in r.lines if ntriples.subject_of(line) not in moved]
+    return [SharedTriples(lines=shared), *records]

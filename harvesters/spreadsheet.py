@@ -88,6 +88,8 @@ _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _YES = frozenset({"是", "y", "yes", "true"})
 _NO = frozenset({"否", "n", "no", "false"})
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters (Unicode category Cc) but tab, line feed and carriage return: not in a text file."""
 _TITLE_ROWS = 3
 """How many non-blank rows without any column name may precede the header (a sheet title, a note)."""
 
@@ -244,7 +246,7 @@ def _decode_csv(data: bytes) -> str:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text):
+        if _CONTROL.search(text):
             raise unknown
         return text
     raise unknown
