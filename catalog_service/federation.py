@@ -211,10 +211,10 @@ class Federation:
             process.wait(timeout=10)
 
     def stop(self) -> None:
-        """Stop every node, top-down."""
-        for spec in reversed(CHAIN):
-            if spec.key in self.nodes:
-                self.stop_node(spec.key)
+        """Stop every node: the chain top-down, then any other node."""
+        chain = [spec.key for spec in reversed(CHAIN) if spec.key in self.nodes]
+        for key in chain + [key for key in self.nodes if key not in chain]:
+            self.stop_node(key)
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
