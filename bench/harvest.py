@@ -22,10 +22,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,6 +30,7 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from common import serve_folder, update_doc, write_page  # noqa: E402
 from validate import Generator  # noqa: E402
 
 from catalog_service import namespaces as ns  # noqa: E402
@@ -53,13 +51,8 @@ def write_corpus(folder: Path, entries: int, base_url: str) -> int:
         batch = [generator.entry(i) for i in range(page * PAGE, min(entries, (page + 1) * PAGE))]
         triples = [t for entry in batch for t in entry]
         triples_total += len(triples)
-        if page + 1 < count:
-            view = ox.NamedNode(f"{base_url}/pages/{page}.ttl")
-            triples += [
-                ox.Triple(view, ox.NamedNode(ns.RDF + "type"), ox.NamedNode(ns.HYDRA + "PartialCollectionView")),
-                ox.Triple(view, ox.NamedNode(ns.HYDRA + "next"), ox.NamedNode(f"{base_url}/pages/{page + 1}.ttl")),
-            ]
-        (pages / f"{page}.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=ns.PREFIXES))
+        following = f"{base_url}/pages/{page + 1}.ttl" if page + 1 < count else None
+        write_page(pages / f"{page}.ttl", triples, f"{base_url}/pages/{page}.ttl", following)
         rows += [template_row(entry) for entry in batch]
     write_template(rows, folder / "catalog.csv")
     return triples_total
@@ -116,17 +109,6 @@ def template_row(triples: list[ox.Triple]) -> dict[str, str]:
     }
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
 def phase(name: str, *args: str) -> dict:
     """Run one measured phase in a fresh process and return what it reports."""
     output = subprocess.run(
@@ -175,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-harvest-") as tmp:
         folder = Path(tmp)
         (folder / "www").mkdir()
-        server, base = serve(folder / "www")
+        server, base = serve_folder(folder / "www")
         triples = write_corpus(folder / "www", args.entries, base)
         rows = []
         raw = phase("raw", str(folder / "www"), str(folder / "raw"))
@@ -211,19 +193,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.update_doc:
         update_doc(args.update_doc, "## Harvesting", report)
     return 0
-
-
-def update_doc(path: Path, heading: str, body: str) -> None:
-    """Replace (or append) one section of a Markdown file, leaving the others as they are."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start = text.find(heading + "\n")
-    section = f"{heading}\n\n{body}\n"
-    if start == -1:
-        text = text.rstrip() + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(heading))
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import own_memory, percentile
+
 from catalog_service import namespaces as ns
 from catalog_service.resources import resource_dir
 from catalog_service.search import SearchIndex, SearchQuery
@@ -100,13 +102,7 @@ class Catalog:
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        codes = CodeLists.default()
-        self.divisions: dict[str, list[tuple[str, str]]] = {level: [] for level in LEVEL_SHARE}
-        for code in division_codes():
-            level = codes.notation(codes.region_level(code) or "") or ""
-            name = codes.label(ns.region(code)) or code
-            if level in self.divisions:
-                self.divisions[level].append((code, name if level != "1" else "全国"))
+        self.divisions = divisions_by_level()
 
     def documents(self, count: int) -> Iterator[Document]:
         levels, weights = list(LEVEL_SHARE), list(LEVEL_SHARE.values())
@@ -144,6 +140,18 @@ class Catalog:
                 frequency=frequency,
                 modified=f"20{rng.randint(15, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
             )
+
+
+def divisions_by_level() -> dict[str, list[tuple[str, str]]]:
+    """The GB/T 2260 divisions of each level (notation 1 to 4) as (code, place name), the country as 全国."""
+    codes = CodeLists.default()
+    divisions: dict[str, list[tuple[str, str]]] = {level: [] for level in LEVEL_SHARE}
+    for code in division_codes():
+        level = codes.notation(codes.region_level(code) or "") or ""
+        name = codes.label(ns.region(code)) or code
+        if level in divisions:
+            divisions[level].append((code, name if level != "1" else "全国"))
+    return divisions
 
 
 def division_codes() -> list[str]:
@@ -200,19 +208,9 @@ def measure(path: str, seed: int, count: int, results: multiprocessing.Queue) ->
         report["cpu"][name] = cpu_times
         report["matches"][name] = statistics.median(totals)
     report["keyword matches"] = {k: index.search(SearchQuery(q=k, size=1))["total"] for k in KEYWORDS + GENERIC}
-    report["rss"], report["peak"] = _memory()
+    report["rss"], report["peak"] = own_memory()
     index.close()
     results.put(report)
-
-
-def _memory() -> tuple[int, int]:
-    """Resident and peak resident memory of this process, in bytes."""
-    values = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            values[name] = int(rest.split()[0]) * 1024
-    return values["VmRSS"], values["VmHWM"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             index.replace(Catalog(args.seed).documents(args.entries))
             build = time.perf_counter() - started
             index.close()
-            _, build_peak = _memory()
+            _, build_peak = own_memory()
             print(f"{args.entries:,} entries: built in {build:.1f} s ({args.entries / build:,.0f} entries/s), "
                   f"builder peak RSS {build_peak / 2**20:,.0f} MiB")  # fmt: skip
         size = sum(p.stat().st_size for p in folder.iterdir())
@@ -255,11 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, times in report["latency"].items():
         cpu = report["cpu"][name]
         figures = [
-            _percentile(times, 50),
-            _percentile(times, 95),
+            percentile(times, 50),
+            percentile(times, 95),
             max(times),
-            _percentile(cpu, 50),
-            _percentile(cpu, 95),
+            percentile(cpu, 50),
+            percentile(cpu, 95),
         ]
         print(f"{name:24} " + " ".join(f"{t * 1000:7.1f}ms" for t in figures)
               + f"  {report['matches'][name]:,.0f} ({len(times)} searches)")  # fmt: skip
@@ -269,11 +267,6 @@ def main(argv: list[str] | None = None) -> int:
           f"SQLite {sqlite3.sqlite_version}; load average {load:.1f} when the searches started{busy}")  # fmt: skip
     print(f"reproduce: {command.strip()}")
     return 0
-
-
-def _percentile(values: list[float], percent: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
 
 
 if __name__ == "__main__":

@@ -16,26 +16,24 @@ reproduces the run.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
 import re
 import shlex
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from common import compare_query, http_get, seconds, start_node, tree_rss, update_subsection  # noqa: E402
+from common import milliseconds as _ms  # noqa: E402
 
 from bench.validate import Generator  # noqa: E402
 from catalog_service import namespaces as ns  # noqa: E402
@@ -60,7 +58,6 @@ QUERIES: dict[str, str] = {
     + 'SELECT ?d ?title WHERE { ?province skos:notation "320000" . ?region skos:broader* ?province .\n'
     "?d a dcat:Dataset ; dct:spatial ?region ; dct:title ?title } LIMIT 1000",
 }
-JSON = "application/sparql-results+json"
 BATCH = 10_000
 """Entries per write while building the store: about half a million triples, bulk-loaded."""
 SERVER_TIMEOUT = 600.0
@@ -92,15 +89,19 @@ def main(argv: list[str] | None = None) -> int:
         raise ValueError(f"unexpected identifier {identifier!r}")
     queries = {name: query.replace("{identifier}", identifier) for name, query in QUERIES.items()}
 
-    server, port = _start_server(folder)
+    config = folder / "bench.toml"  # a time limit long enough for aggregates over a million entries
+    config.write_text(f"[catalog]\nsparql_timeout = {SERVER_TIMEOUT:.1f}\n", encoding="utf-8")
+    print("starting the server (its first start on a new store also builds the search index) …", file=sys.stderr)
+    server, port = start_node(folder, config)
     rows = []
     try:
         baseline = _http_baseline(port)
         print(f"HTTP round trip without a query (the service description): {_ms(baseline)}")
+        limits = {"budget": args.budget, "min_runs": args.min_runs, "max_runs": args.max_runs}
         for name, query in queries.items():
-            rows.append(_measure(name, query, port, direct_store, args))
+            rows.append(compare_query(name, query, port, direct_store, **limits))
             print(_row_text(rows[-1]), flush=True)
-        rss = _service_rss(server.pid)
+        rss = tree_rss(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"reproduce: {command.strip()}")
     if args.update_doc:
         subsection = _subsection(command.strip(), args.entries, built, rows, rss, load, baseline)
-        _update_doc(args.update_doc, args.entries, subsection)
+        update_subsection(args.update_doc, "## SPARQL endpoint", _INTRO, subsection, _size)
     return 0
 
 
@@ -148,91 +149,14 @@ def _middle_identifier(entries: int) -> str:
     return PREFIXES + f"SELECT ?id WHERE {{ ?d a dcat:Dataset ; dct:identifier ?id }} OFFSET {entries // 2} LIMIT 1"
 
 
-def _start_server(folder: Path) -> tuple[subprocess.Popen, int]:
-    """``gov-catalog serve`` on a free port, as deployed: a threaded werkzeug server with its query workers."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = folder / "bench.toml"  # a time limit long enough for aggregates over a million entries
-    config.write_text(f"[catalog]\nsparql_timeout = {SERVER_TIMEOUT:.1f}\n", encoding="utf-8")
-    command = [sys.executable, "-m", "catalog_service.cli", "serve", "--data-dir", str(folder)]
-    command += ["--config", str(config), "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    print("starting the server (its first start on a new store also builds the search index) …", file=sys.stderr)
-    while server.poll() is None:
-        try:
-            _get(port, "ASK {}")
-            return server, port
-        except ConnectionError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server exited with status {server.returncode}: {shlex.join(command)}")
-
-
-def _get(port: int, query: str) -> bytes:
-    """One GET of the endpoint with a lean client: the server closes each connection, so one per request."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}), headers={"Accept": JSON})
-        response = connection.getresponse()
-        body = response.read()
-    finally:
-        connection.close()
-    if response.status != 200:
-        raise RuntimeError(f"{response.status}: {body[:500]!r}")
-    return body
-
-
-def _measure(name: str, query: str, port: int, store: CatalogStore, args: argparse.Namespace) -> dict:
-    def endpoint() -> bytes:
-        return _get(port, query)
-
-    def direct() -> bytes:
-        return store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
-
-    same = json.loads(endpoint()) == json.loads(direct())  # also warms both up
-    first = _seconds(direct)
-    runs = max(args.min_runs, min(args.max_runs, int(args.budget / max(first, 1e-6))))
-    endpoint_times, direct_times = [], []
-    for _ in range(runs):
-        endpoint_times.append(_seconds(endpoint))
-        direct_times.append(_seconds(direct))
-    rows = len(json.loads(direct())["results"]["bindings"])
-    return {
-        "name": name,
-        "rows": rows,
-        "runs": runs,
-        "same": same,
-        "direct": statistics.median(direct_times),
-        "direct95": _p95(direct_times),
-        "endpoint": statistics.median(endpoint_times),
-        "endpoint95": _p95(endpoint_times),
-    }
-
-
 def _http_baseline(port: int, runs: int = 200) -> float:
     """Median time of a GET that runs no query: what HTTP alone costs here."""
 
     def describe() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        try:
-            connection.request("GET", "/sparql", headers={"Accept": "text/turtle"})
-            connection.getresponse().read()
-        finally:
-            connection.close()
+        http_get(port, "/sparql", {"Accept": "text/turtle"})
 
     describe()
-    return statistics.median(_seconds(describe) for _ in range(runs))
-
-
-def _seconds(call: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    call()
-    return time.perf_counter() - started
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(seconds(describe) for _ in range(runs))
 
 
 def _overhead(row: dict) -> tuple[float, float, bool]:
@@ -251,30 +175,8 @@ def _row_text(row: dict) -> str:
     )
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.2f} ms" if seconds < 0.1 else f"{seconds * 1000:,.0f} ms"
-
-
-def _service_rss(pid: int) -> int:
-    """Resident memory of the server process and its children (the query workers), in bytes."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if int(entry.name) == pid or int(fields.get("PPid", "0").strip()) == pid:
-            total += int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
-    return total
-
-
-_INTRO = """## SPARQL endpoint
-
-Catalog queries through `/sparql` over HTTP next to the same queries run directly on pyoxigraph, in the same run
-(`bench/sparql.py`; one subsection per store size, below).
+_INTRO = """Catalog queries through `/sparql` over HTTP next to the same queries run directly on pyoxigraph, in the
+same run (`bench/sparql.py`; one subsection per store size, below).
 
 - *pyoxigraph* is `CatalogStore.query` on a read-only handle of the store, serialised to SPARQL JSON in the
   benchmark's own process. *endpoint* is an HTTP GET (`http.client`, a connection per request, as the server
@@ -323,22 +225,9 @@ def _subsection(
     return "\n".join(lines) + "\n"
 
 
-def _update_doc(path: Path, entries: int, subsection: str) -> None:
-    """Rewrite the ``## SPARQL endpoint`` section of ``path``: the introduction, then one subsection per store size,
-    this run's replacing the earlier one of its size. Every other section stays as it is."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    found = re.search(r"^## SPARQL endpoint\n.*?(?=^## |\Z)", text, re.M | re.S)
-    earlier = re.findall(r"^### .*?(?=^### |\Z)", found.group(0), re.M | re.S) if found else []
-    heading = f"### {entries:,} entries\n"
-    sizes = [part.rstrip() + "\n" for part in earlier if not part.startswith(heading)] + [subsection]
-    sizes.sort(key=lambda part: int(re.sub(r"\D", "", part.split("\n", 1)[0])))
-    section = _INTRO + "".join("\n" + part for part in sizes)
-    if found:
-        rest = text[found.end() :]
-        text = text[: found.start()] + section + ("\n" + rest if rest else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+def _size(heading: str) -> int:
+    """Subsections by store size: ``### 100,000 entries`` sorts by 100000."""
+    return int(re.sub(r"\D", "", heading))
 
 
 if __name__ == "__main__":

@@ -17,11 +17,10 @@ import argparse
 import os
 import platform
 import random
-import re
 import resource
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -29,6 +28,8 @@ from typing import NamedTuple, TypeVar
 import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import update_doc
 
 from catalog_service import namespaces as ns
 from catalog_service import uscc
@@ -77,23 +78,39 @@ MISTAKES = [
 """Typical mistakes; about one entry in ten gets one (the last is only a warning)."""
 
 
+Division = tuple[str, str, str]
+"""A GB/T 2260 code, its level's notation (1 国家, 2 省, 3 市, 4 县) and the place name entries there use."""
+
+
 @dataclass
 class Generator:
-    """Makes entries deterministically from a seed."""
+    """Makes entries deterministically from a seed.
+
+    The divisions, departments and subjects default to the short lists above; bench/scale.py passes every
+    GB/T 2260 division and longer lists, and chooses each entry's division and department itself.
+    """
 
     seed: int
+    divisions: Sequence[Division] = tuple(DIVISIONS)
+    departments: Sequence[str] = tuple(DEPARTMENTS)
+    subjects: Sequence[str] = tuple(SUBJECTS)
+    kinds: Sequence[str] = tuple(KINDS)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
+        self._places = {code: place for code, _, place in self.divisions}
+        self._serials = {department: n for n, department in enumerate(self.departments)}
 
     def entries(self, count: int) -> list[list[ox.Triple]]:
         """Entries, each with its provider's triples (so batches of entries stand alone)."""
         return [self.entry(i) for i in range(count)]
 
-    def entry(self, i: int) -> list[ox.Triple]:
+    def entry(self, i: int, division: Division | None = None, department: str | None = None) -> list[ox.Triple]:
+        """Entry number ``i`` (its identifier ends in ``i``, so ``i`` < 1,000,000), in ``division`` by
+        ``department`` if given, else in the next division in turn by a department drawn at random."""
         rng = self.rng
-        division, level, place = DIVISIONS[i % len(DIVISIONS)]
-        department = rng.choice(DEPARTMENTS)
+        division, level, place = division or self.divisions[i % len(self.divisions)]
+        department = department or rng.choice(self.departments)
         provider = self.provider(division, department)
         sharing = rng.choice("1112223")
         openness = "3" if sharing == "3" or rng.random() < 0.3 else rng.choice("12")
@@ -102,7 +119,7 @@ class Generator:
         identifier = f"{category}{i % 10**width:0{width}d}/{i:06d}"
         subject = ox.NamedNode(ns.resource(identifier))
         mistake = rng.choice(MISTAKES) if rng.random() < 0.1 else None
-        topic = f"{rng.choice(SUBJECTS)}{rng.choice(KINDS)}"
+        topic = f"{rng.choice(self.subjects)}{rng.choice(self.kinds)}"
         title = f"{place}{topic}"
         description = f"{place}{department}掌握的{topic}，包括名称、代码、时间、状态等，供政务部门共享使用。"
 
@@ -154,7 +171,7 @@ class Generator:
         add(subject, ns.GC + "level", code("level", level))
         classified = "true" if mistake == "classified" else "false"
         add(subject, ns.GC + "classified", ox.Literal(classified, datatype=ox.NamedNode(ns.XSD + "boolean")))
-        for keyword in rng.sample(SUBJECTS, 2):
+        for keyword in rng.sample(self.subjects, 2):
             add(subject, ns.DCAT + "keyword", ox.Literal(keyword, language="zh"))
         for n, (name, data_type) in enumerate(rng.sample(ELEMENTS, rng.randint(4, 6)), start=1):
             element = ox.NamedNode(f"{subject.value}/element/{n}")
@@ -173,11 +190,11 @@ class Generator:
 
     def provider(self, division: str, department: str) -> list[ox.Triple]:
         """The triples of a department; the same department always gets the same valid credit code."""
-        serial = f"{DEPARTMENTS.index(department):09d}"
+        serial = f"{self._serials[department]:09d}"
         first17 = f"11{division}{serial}"
         credit = first17 + uscc.check_character(first17)
         subject = ox.NamedNode(ns.organization(credit))
-        place = next(name for code, _, name in DIVISIONS if code == division)
+        place = self._places[division]
         return [
             ox.Triple(subject, ox.NamedNode(ns.RDF + "type"), ox.NamedNode(ns.FOAF + "Organization")),
             ox.Triple(subject, ox.NamedNode(ns.FOAF + "name"), ox.Literal(f"{place}{department}", language="zh")),
@@ -258,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             command, len(entries), len(triples), startup, fast, small_batches, peak_mb, len(sample), pyshacl, agree,
             report,
         )  # fmt: skip
-        _update_doc(args.update_doc, _section(figures))
+        update_doc(args.update_doc, "## Validation", _section(figures))
     return 0 if agree else 1
 
 
@@ -283,9 +300,7 @@ def _section(f: Figures) -> str:
         f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} CPUs (load average {load:.1f})"
     )
     report = f.report
-    return f"""## Validation
-
-The fast engine (shapes compiled to SPARQL, run by pyoxigraph) against pyshacl (the reference engine), on
+    return f"""The fast engine (shapes compiled to SPARQL, run by pyoxigraph) against pyshacl (the reference engine), on
 {f.entries:,} generated entries ({f.triples:,} triples; about one in ten has a typical mistake). Measured with
 `{f.command}` on {machine}.
 
@@ -307,17 +322,6 @@ The fast engine (shapes compiled to SPARQL, run by pyoxigraph) against pyshacl (
   each SPARQL constraint again for every focus node, which made pyshacl about 18 times slower still.
 
 """
-
-
-def _update_doc(path: Path, section: str) -> None:
-    """Replace the ``## Validation`` section of ``path`` (or add it), keeping every other section."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Validation\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
