@@ -257,9 +257,11 @@ def create_token() -> tuple[Response, int]:
     except (TypeError, ValueError):
         raise AccountError(422, f"有效天数 {days!r} 不是整数", f"days {days!r} is not a whole number") from None
     token, info = current_accounts().create_token(_user().login, role=body.get("role") or None, expires_in_days=days)
+    now = datetime.now(UTC)
+    _audit("create-token", info.id, None, info.to_json(now), now)
     response = jsonify(
         token=token,
-        info=info.to_json(datetime.now(UTC)),
+        info=info.to_json(now),
         notice={"zh": "令牌只显示这一次，请妥善保存。", "en": "The token is shown only this once: keep it safe."},
     )
     response.headers["Cache-Control"] = "no-store"
@@ -271,7 +273,20 @@ def create_token() -> tuple[Response, int]:
 def revoke_token(token_id: str) -> Response:
     """Revoke one of the caller's tokens, named by id or prefix; someone else's is 404."""
     info = current_accounts().revoke_token(token_id, owner=_user().login)
-    return jsonify(token=info.to_json(datetime.now(UTC)))
+    now = datetime.now(UTC)
+    after = info.to_json(now)
+    _audit("revoke-token", info.id, {**after, "revoked": None}, after, now)
+    return jsonify(token=after)
+
+
+def _audit(action: str, token_id: str, before: dict[str, Any] | None, after: dict[str, Any], at: datetime) -> None:
+    """Put a token's creation or revocation in the audit trail: token writes are writes like any other."""
+    from catalog_service import namespaces as ns
+    from catalog_service.app import current_store
+    from catalog_service.governance.audit import record
+
+    target = f"{ns.BASE}token/{token_id}"
+    record(current_store(), actor=_user().login, action=action, target=target, before=before, after=after, at=at)
 
 
 def _user() -> User:

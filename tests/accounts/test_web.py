@@ -14,8 +14,9 @@ from flask.testing import FlaskClient
 from catalog_service.accounts import Accounts
 from catalog_service.accounts.access import csrf_exempt, current_user, require_role
 from catalog_service.accounts.web import SESSION_COOKIE
-from catalog_service.app import create_app
+from catalog_service.app import STORE_KEY, create_app
 from catalog_service.config import Config, ConfigError
+from catalog_service.governance.audit import events
 from catalog_service.search.api import INDEX_KEY
 from catalog_service.store import CatalogStore
 from tests.accounts.conftest import form_csrf, sign_in
@@ -192,6 +193,10 @@ def test_token_api_with_session_then_bearer(client: FlaskClient, app_accounts: A
     assert after.status_code == 401
     assert 'error="invalid_token"' in after.headers["WWW-Authenticate"]
     assert "revoked" in after.get_json()["error"]["en"]
+
+    trail = [(e.actor, e.action, e.target.rsplit("/", 1)[-1]) for e in events(client.application.extensions[STORE_KEY])]
+    assert trail == [("nanjing-police", action, str(info["id"])) for action in ("create-token", "revoke-token")]
+    assert token not in str([e.after for e in events(client.application.extensions[STORE_KEY])])
 
 
 def test_inactive_bearer_tokens_are_401_everywhere(client: FlaskClient, app_accounts: Accounts) -> None:
