@@ -166,8 +166,10 @@ def compare_query(
     }
 
 
-def milliseconds(value: float) -> str:
-    """Seconds as milliseconds, with decimals only where they mean something."""
+def duration(value: float) -> str:
+    """Seconds for a reader: milliseconds up to ten seconds, with decimals only where they mean something."""
+    if value >= 10:
+        return f"{value:,.1f} s"
     return f"{value * 1000:,.2f} ms" if value < 0.1 else f"{value * 1000:,.0f} ms"
 
 

@@ -70,9 +70,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from common import (  # noqa: E402
     compare_query,
     disk_size,
+    duration,
     free_port,
     http_get,
-    milliseconds,
     percentile,
     seconds,
     serve_folder,
@@ -218,6 +218,8 @@ def departments_of(code: str, level: str) -> list[int]:
 
 @dataclass
 class WriteJob:
+    """One source's share of the entries, for the worker process that writes its pages."""
+
     name: str
     folder: Path
     url: str
@@ -765,14 +767,14 @@ def render(f: dict) -> str:
     ]
     for kind, s in f["searches"].items():
         lines.append(
-            f"| {kind} | {s['searches']} | {s['matches']:,.0f} | {milliseconds(s['endpoint50'])} / "
-            f"{milliseconds(s['endpoint95'])} | {milliseconds(s['direct50'])} / {milliseconds(s['direct95'])} |"
+            f"| {kind} | {s['searches']} | {s['matches']:,.0f} | {duration(s['endpoint50'])} / "
+            f"{duration(s['endpoint95'])} | {duration(s['direct50'])} / {duration(s['direct95'])} |"
         )
     first = f["first_search"]
     lines += [
         "",
-        f"The first search after start loads jieba's dictionary: {milliseconds(first['endpoint'])} through "
-        f"`/api/search`, {milliseconds(first['direct'])} in-process; not counted above.",
+        f"The first search after start loads jieba's dictionary: {duration(first['endpoint'])} through "
+        f"`/api/search`, {duration(first['direct'])} in-process; not counted above.",
         "",
         "| SPARQL query | rows | node's store, pyoxigraph p50 (p95) | `/sparql` p50 (p95) | runs | "
         "raw store p50 (rows) |",
@@ -780,14 +782,19 @@ def render(f: dict) -> str:
     ]
     for row in f["sparql"]:
         if "error" in row:
-            lines.append(f"| {row['name']} | | | {row['error']} | | {milliseconds(row['raw'])} ({row['raw_rows']:,}) |")
+            lines.append(f"| {row['name']} | | | {row['error']} | | {duration(row['raw'])} ({row['raw_rows']:,}) |")
             continue
         same = "" if row["same"] else " **answers differ**"
         lines.append(
-            f"| {row['name']} | {row['rows']:,} | {milliseconds(row['direct'])} ({milliseconds(row['direct95'])}) | "
-            f"{milliseconds(row['endpoint'])} ({milliseconds(row['endpoint95'])}){same} | {row['runs']} | "
-            f"{milliseconds(row['raw'])} ({row['raw_rows']:,}) |"
+            f"| {row['name']} | {row['rows']:,} | {duration(row['direct'])} ({duration(row['direct95'])}) | "
+            f"{duration(row['endpoint'])} ({duration(row['endpoint95'])}){same} | {row['runs']} | "
+            f"{duration(row['raw'])} ({row['raw_rows']:,}) |"
         )
+    lines += [
+        "",
+        "The raw store holds the pages as published: the invalid entries too (so more rows under 江苏省), and no "
+        "provenance (no chain to find).",
+    ]
     disk, catalog, remote = f["disk"], f["catalog"], f["store"] == "remote"
     mib = 2**20
     lines += [

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common import compare_query, http_get, seconds, start_node, tree_rss, update_subsection  # noqa: E402
-from common import milliseconds as _ms  # noqa: E402
+from common import duration as _ms  # noqa: E402
 
 from bench.validate import Generator  # noqa: E402
 from catalog_service import namespaces as ns  # noqa: E402
