@@ -87,7 +87,7 @@ from validate import Division, Generator  # noqa: E402
 from catalog_service import namespaces as ns  # noqa: E402
 from catalog_service import uscc  # noqa: E402
 from catalog_service.search import SearchIndex, SearchQuery  # noqa: E402
-from catalog_service.store import CatalogStore  # noqa: E402
+from catalog_service.store import CatalogStore, StoreError  # noqa: E402
 
 PAGE = 1_000
 """Entries per DCAT page."""
@@ -252,8 +252,8 @@ def write_config(path: Path, base_url: str, store_url: str | None) -> None:
     """The node's ``gov-catalog.toml``: every platform as a ``dcat`` source, a long SPARQL time limit, and the
     remote store if there is one."""
     lines = ["[catalog]", f"sparql_timeout = {SPARQL_TIMEOUT:.1f}", ""]
-    if store_url:
-        lines += ["[store]", 'type = "remote"']
+    if store_url:  # waiting as long as the endpoint does: a catalog-wide count takes minutes
+        lines += ["[store]", 'type = "remote"', f"timeout = {SPARQL_TIMEOUT:.1f}"]
         lines += [f'{name} = "{store_url}/{path}"' for name, path in (("query", "query"), ("update", "update"),
                                                                         ("graph_store", "store"))]  # fmt: skip
         lines.append("")
@@ -474,12 +474,12 @@ def time_query(
     name: str, query: str, port: int, token: str, store: CatalogStore, raw: ox.Store, args: argparse.Namespace
 ) -> dict:
     """``query`` through ``/sparql`` and on the node's store (alternating), then as often on the raw store (the
-    same pages in one graph, no provenance). A query the endpoint stops at its time limit is reported, not
-    fatal: hours into a run, the other figures are still worth having."""
+    same pages in one graph, no provenance). A query stopped at a time limit (the endpoint's, or the remote
+    store's) is reported, not fatal: hours into a run, the other figures are still worth having."""
     limits = {"budget": args.budget, "min_runs": args.min_runs, "max_runs": args.max_runs, "token": token}
     try:
         row = compare_query(name, query, port, store, **limits)
-    except RuntimeError as error:
+    except (RuntimeError, StoreError) as error:
         row = {"name": name, "error": str(error)[:300], "runs": 1, "same": True}
     answer = raw.query(query).serialize(format=ox.QueryResultsFormat.JSON)
     times = [seconds(lambda: raw.query(query).serialize(format=ox.QueryResultsFormat.JSON)) for _ in range(row["runs"])]
