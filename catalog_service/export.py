@@ -177,11 +177,11 @@ class RequestError(Exception):
 
 
 class CurrentView:
-    """Triple lookups over the current graphs only: what a reader may see, without old or state graphs."""
+    """Triple lookups over what the store's audience reads (its views): no old, state or hidden graphs."""
 
     def __init__(self, store: CatalogStore) -> None:
         self._raw = store.raw
-        self._graphs = frozenset(store.current_graphs())
+        self._graphs = store.default_graphs()
 
     def triples(
         self,
@@ -189,9 +189,9 @@ class CurrentView:
         predicate: ox.NamedNode | None = None,
         obj: ox.NamedNode | ox.Literal | None = None,
     ) -> Iterator[ox.Triple]:
-        """The triples matching the pattern in any current graph (a triple in two graphs comes twice)."""
-        for quad in self._raw.quads_for_pattern(subject, predicate, obj, None):
-            if quad.graph_name in self._graphs:
+        """The triples matching the pattern in any graph read (a triple in two of them comes twice)."""
+        for graph in self._graphs:
+            for quad in self._raw.quads_for_pattern(subject, predicate, obj, graph):
                 yield quad.triple
 
     def has(self, subject: ox.NamedNode, predicate: ox.NamedNode, obj: ox.NamedNode) -> bool:

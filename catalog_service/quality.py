@@ -242,8 +242,9 @@ _FIXED_GRAPHS = {VOCABULARY_GRAPH, REGIONS_GRAPH, REGISTRY_GRAPH, RUNS_GRAPH, RU
 
 
 def source_graphs(store: CatalogStore) -> list[ox.NamedNode]:
-    """The current graphs that hold catalog content (not the vocabulary, regions, registry or runs)."""
-    return [g for g in store.current_graphs() if g not in _FIXED_GRAPHS]
+    """The graphs the store's audience reads catalog content from (its views, or the current source graphs
+    while a store has no views): not the registry or runs."""
+    return [g for g in store.default_graphs() if g not in _FIXED_GRAPHS]
 
 
 def iri_list(iris: Iterable[str]) -> str:
@@ -255,8 +256,8 @@ class _Description:
     """What the readable source graphs say of one entry: its triples, those of the nodes it links to and of
     theirs (publisher, data elements, distributions and their services), and its catalog records.
 
-    Read with one index lookup per node in every graph at once, keeping the readable graphs' quads: pyoxigraph
-    answers that an order of magnitude faster than a SPARQL query over a list of graphs.
+    Read with one index lookup per node and graph: pyoxigraph answers that an order of magnitude faster than a
+    SPARQL query.
     """
 
     def __init__(self, store: CatalogStore, dataset: ox.NamedNode, graphs: frozenset[ox.NamedNode]) -> None:
@@ -279,9 +280,9 @@ class _Description:
         self.catalogs = sorted({t.subject.value for t in self._quads(None, _IN_CATALOG, dataset)})
 
     def _quads(self, subject, predicate, obj) -> Iterator[ox.Triple]:
-        for quad in self._store.raw.quads_for_pattern(subject, predicate, obj, None):
-            if quad.graph_name in self._graphs:
-                yield ox.Triple(quad.subject, quad.predicate, quad.object)
+        for graph in self._graphs:
+            for quad in self._store.raw.quads_for_pattern(subject, predicate, obj, graph):
+                yield quad.triple
 
     def values(self, subject: ox.Term, *predicates: ox.NamedNode) -> list[ox.Term]:
         return [v for p in predicates for v in self._values.get(subject, {}).get(p, ())]

@@ -486,9 +486,7 @@ class RequestService:
             node = None
         rows = []
         if node is not None:
-            graphs = self._store.current_graphs()
-            substitutions = {ox.Variable("dataset"): node}
-            rows = list(self._store.raw.query(_DATASET_QUERY, default_graph=graphs, substitutions=substitutions))
+            rows = list(self._store.query(_DATASET_QUERY, substitutions={ox.Variable("dataset"): node}))
         if not rows:
             raise NotFound(f"目录中没有资源 {dataset}", f"no resource {dataset} in the catalog")
 

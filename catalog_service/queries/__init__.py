@@ -39,6 +39,5 @@ def select(
     text = query_text(name)
     if limit is not None:
         text += f"\nLIMIT {int(limit)} OFFSET {int(offset)}"
-    graphs = store.current_graphs()
     substitutions = {ox.Variable(variable): value for variable, value in bindings.items()}
-    return store.raw.query(text, default_graph=graphs, named_graphs=graphs, substitutions=substitutions)
+    return store.query(text, substitutions=substitutions)

@@ -27,18 +27,19 @@ _READ = (
     + """
 SELECT ?d ?p ?o ?elementTitle ?publisherName ?recordModified WHERE {
   VALUES ?d { %s }
-  { GRAPH ?g { ?d ?p ?o } }
-  UNION { GRAPH ?g { ?d gc:dataElement ?element . ?element dct:title ?elementTitle } }
-  UNION { GRAPH ?g { ?d dct:publisher ?publisher } GRAPH ?h { ?publisher foaf:name ?publisherName } }
-  UNION { GRAPH ?g { ?d ^foaf:primaryTopic ?record . ?record dct:modified ?recordModified } }
+  { ?d ?p ?o }
+  UNION { ?d gc:dataElement ?element . ?element dct:title ?elementTitle }
+  UNION { ?d dct:publisher ?publisher . ?publisher foaf:name ?publisherName }
+  UNION { ?d ^foaf:primaryTopic ?record . ?record dct:modified ?recordModified }
 }"""
 )
 """The triples of a batch of entries, their data elements' and publisher's names and their records' times.
 
-The ``VALUES`` are IRIs checked by pyoxigraph's parser. ``GRAPH ?g`` (over the current graphs) lets Oxigraph
-look each pattern up per graph, several times faster here than the merged default graph; the branches bind
-different variables rather than ``BIND``, and the records are not checked for their class, because either
-makes Oxigraph evaluate a branch before joining it with the ``VALUES`` (seconds instead of milliseconds)."""
+The ``VALUES`` are IRIs checked by pyoxigraph's parser. The default graph is the reader's audience view (see
+:mod:`catalog_service.store`): one lookup per pattern, five times faster than ``GRAPH ?g`` over the current
+graphs. The branches bind different variables rather than ``BIND``, and the records are not checked for their
+class, because either makes Oxigraph evaluate a branch before joining it with the ``VALUES`` (seconds instead
+of milliseconds)."""
 
 _ALL = ns.sparql_prefixes() + "SELECT DISTINCT ?d WHERE { ?d a dcat:Dataset }"
 

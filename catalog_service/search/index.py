@@ -278,9 +278,9 @@ class SearchIndex:
             (joined,) = connection.execute(sql, (text.expression,)).fetchone()
             hits = list(map(int, joined.split(","))) if joined else []
         # the documents matching the text (None: all), and among them those passing each filter
-        universe = hits if hits is not None or not filters or restricted else columns.live()
+        universe = hits
         if restricted:
-            universe = public_documents(columns, columns.live() if universe is None else universe)
+            universe = public_documents(columns, universe)
         passing = {
             name: columns.select(universe, name, columns.value_id(name, value)) for name, value in filters.items()
         }
@@ -582,10 +582,11 @@ PUBLIC_OPENNESS = ("1", "2")
 """The openness facet values (notations) of entries open to society: 无条件开放 and 有条件开放."""
 
 
-def public_documents(columns: FacetColumns, ids: Collection[int]) -> list[int]:
-    """The documents among ``ids`` whose entry is public (its openness is 无条件开放 or 有条件开放)."""
-    wanted = {columns.value_id("openness", value) for value in PUBLIC_OPENNESS} - {0}
-    return sorted(i for value_id in wanted for i in columns.select(ids, "openness", value_id))
+def public_documents(columns: FacetColumns, ids: Collection[int] | None) -> set[int]:
+    """The documents among ``ids`` (all when ``None``) whose entry is public (its openness is 无条件开放 or
+    有条件开放)."""
+    wanted = {columns.value_id("openness", value) for value in PUBLIC_OPENNESS}
+    return set().union(*(columns.select(ids, "openness", value_id) for value_id in wanted))
 
 
 def _count(

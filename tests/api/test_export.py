@@ -206,7 +206,7 @@ def test_modified_since_selects_what_changed(client: FlaskClient, federation: Ca
 
     # one resource says it changed (a date), and another's catalog record changed (an instant)
     by_date, by_record = sorted(everything)[:2]
-    day = after.date() + timedelta(days=1)
+    day = (after + timedelta(hours=3)).date() + timedelta(days=1)  # after the record's change, even near midnight
     replace_value(
         federation, ox.NamedNode(by_date), MODIFIED, ox.Literal(day.isoformat(), datatype=ox.NamedNode(ns.XSD + "date"))
     )

@@ -13,10 +13,11 @@ from typing import ClassVar
 import pytest
 
 from catalog_service import cli
+from catalog_service import store as store_module
 from catalog_service.app import create_app
 from catalog_service.config import Config, StoreConfig
 from catalog_service.remote_store import RemoteStore
-from catalog_service.store import CatalogStore, SourceWriter, StoreUnavailable
+from catalog_service.store import CatalogStore, StoreUnavailable
 from tests.oxigraph_server import oxigraph_server
 from tests.test_store import count_datasets, entries
 
@@ -65,7 +66,7 @@ def test_a_store_down_at_start_is_a_clear_error_until_it_comes_up(
 def test_a_server_killed_during_a_write_leaves_the_previous_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(SourceWriter, "_CHUNK", 200)  # each add below is one upload, as in a harvest
+    monkeypatch.setattr(store_module, "_CHUNK", 200)  # each add below is one upload, as in a harvest
     with oxigraph_server(location=tmp_path / "db") as server:
         store = CatalogStore(RemoteStore(server.store_config(timeout=5)))
         store.replace_source("suzhou", entries("旧", 300))
