@@ -33,14 +33,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from catalog_service import namespaces as ns
-from catalog_service.store import (
-    REGIONS_GRAPH,
-    REGISTRY_GRAPH,
-    RUN_DETAILS_GRAPH,
-    RUNS_GRAPH,
-    VOCABULARY_GRAPH,
-    CatalogStore,
-)
+from catalog_service.store import CatalogStore
 from catalog_service.uscc import is_valid
 from catalog_service.validation import validate
 
@@ -238,15 +231,6 @@ _ENDPOINT_URL = _iri(ns.DCAT, "endpointURL")
 _SHARING = (_iri(ns.GC, "sharingType"), _iri(ns.GC, "openness"))
 _FORMATS_QUERY = "SELECT ?f WHERE { ?f a <https://w3id.org/gov-catalog/ns#ResourceFormat> }"
 _ALL_ENTRIES_QUERY = "SELECT DISTINCT ?d WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }"
-_FIXED_GRAPHS = {VOCABULARY_GRAPH, REGIONS_GRAPH, REGISTRY_GRAPH, RUNS_GRAPH, RUN_DETAILS_GRAPH}
-
-
-def source_graphs(store: CatalogStore) -> list[ox.NamedNode]:
-    """The graphs the store's audience reads catalog content from (its views, or the current source graphs
-    while a store has no views): not the registry or runs."""
-    return [g for g in store.default_graphs() if g not in _FIXED_GRAPHS]
-
-
 def iri_list(iris: Iterable[str]) -> str:
     """IRIs written for a ``VALUES`` block; each is checked by pyoxigraph, so none can close the block."""
     return " ".join(str(ox.NamedNode(iri)) for iri in iris)
@@ -342,7 +326,7 @@ def score_entries(store: CatalogStore, datasets: Iterable[str] | None = None) ->
         chosen = [row["d"].value for row in store.query(_ALL_ENTRIES_QUERY)]
     else:
         chosen = list(dict.fromkeys(datasets))
-    graphs = frozenset(source_graphs(store))
+    graphs = frozenset(store.content_graphs())
     formats = {row["f"] for row in store.query(_FORMATS_QUERY)}
     scores: dict[str, EntryScore] = {}
     for start in range(0, len(chosen), BATCH):

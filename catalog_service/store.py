@@ -446,6 +446,12 @@ class CatalogStore:
             graphs += [RESTRICTED_VIEW, RUN_DETAILS_GRAPH]
         return graphs
 
+    def content_graphs(self, audience: str = GOVERNMENT) -> list[ox.NamedNode]:
+        """The graphs of catalog content the audience reads (its views; the current source graphs while the
+        views are not built): a narrower default graph for readers of entries, which need no runs."""
+        fixed = {REGISTRY_GRAPH, RUNS_GRAPH, RUN_DETAILS_GRAPH}
+        return [g for g in self.default_graphs(audience) if g not in fixed]
+
     def for_audience(self, audience: str) -> CatalogStore:
         """This store as the audience sees it: ``current_graphs()`` and ``query()`` default to that audience."""
         check_audience(audience)
@@ -487,12 +493,13 @@ class CatalogStore:
         By default the query's default graph is the merge of the current graphs (read from the audience's
         views, :meth:`default_graphs`) and ``GRAPH`` reaches each current graph;
         ``default_graph``/``named_graphs`` (the protocol's ``default-graph-uri``/``named-graph-uri``)
-        narrow that to the named graphs among the current ones. The dataset given here always wins over the
+        narrow that to the named graphs among the current ones and the audience's views. The dataset given here
+        always wins over the
         query's own ``FROM``/``FROM NAMED`` (pyoxigraph's behaviour, pinned by tests/visibility), so those
         clauses cannot reach a graph outside the audience's. ``substitutions`` bind variables to values.
         """
         current = self.current_graphs(audience)
-        visible = {g.value for g in current}
+        visible = {g.value for g in current + self.default_graphs(audience)}
         if default_graph is None:
             default = self.default_graphs(audience)
         else:
@@ -527,6 +534,9 @@ class _AudienceStore(CatalogStore):
 
     def default_graphs(self, audience: str | None = None) -> list[ox.NamedNode]:
         return super().default_graphs(audience or self.audience)
+
+    def content_graphs(self, audience: str | None = None) -> list[ox.NamedNode]:
+        return super().content_graphs(audience or self.audience)
 
     def query(self, sparql: str, *, audience: str | None = None, **kwargs: Any) -> Any:
         return super().query(sparql, audience=audience or self.audience, **kwargs)

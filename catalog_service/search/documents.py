@@ -35,11 +35,11 @@ SELECT ?d ?p ?o ?elementTitle ?publisherName ?recordModified WHERE {
 )
 """The triples of a batch of entries, their data elements' and publisher's names and their records' times.
 
-The ``VALUES`` are IRIs checked by pyoxigraph's parser. The default graph is the reader's audience view (see
-:mod:`catalog_service.store`): one lookup per pattern, five times faster than ``GRAPH ?g`` over the current
-graphs. The branches bind different variables rather than ``BIND``, and the records are not checked for their
-class, because either makes Oxigraph evaluate a branch before joining it with the ``VALUES`` (seconds instead
-of milliseconds)."""
+The ``VALUES`` are IRIs checked by pyoxigraph's parser. The default graph is the reader's audience views (see
+:mod:`catalog_service.store`): a lookup per pattern in one or two graphs, eight times faster than ``GRAPH ?g``
+over the current graphs. The branches bind different variables rather than ``BIND``, and the records are not
+checked for their class, because either makes Oxigraph evaluate a branch before joining it with the ``VALUES``
+(seconds instead of milliseconds)."""
 
 _ALL = ns.sparql_prefixes() + "SELECT DISTINCT ?d WHERE { ?d a dcat:Dataset }"
 
@@ -122,7 +122,7 @@ def _read_chunk(store: CatalogStore, values: str) -> dict[str, Document]:
     found: dict[str, Document] = {}
     datasets: set[str] = set()
     record_modified: dict[str, str] = {}
-    for row in store.query(_READ % values):
+    for row in store.query(_READ % values, default_graph=[g.value for g in store.content_graphs()]):
         iri = row["d"].value
         document = found.setdefault(iri, Document(iri))
         if row["elementTitle"] is not None:

@@ -128,6 +128,9 @@ class ChangingStore:
             self.change()
         return self.store.query(sparql, **options)
 
+    def content_graphs(self) -> list:
+        return self.store.content_graphs()
+
 
 def test_rebuild_serves_the_old_index_until_it_switches_and_keeps_concurrent_changes(
     store: CatalogStore, on_disk: SearchIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
