@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import chain
 
 import pyoxigraph as ox
@@ -52,7 +52,16 @@ from catalog_service.harvest.records import (
     shared_state_triples,
     stable_record,
 )
-from catalog_service.harvest.runs import ABORTED, FAILED, REVIEW, SUCCEEDED, RecordIssue, Run, last_success
+from catalog_service.harvest.runs import (
+    ABORTED,
+    FAILED,
+    REVIEW,
+    SUCCEEDED,
+    RecordIssue,
+    Run,
+    last_complete_success,
+    last_success,
+)
 from catalog_service.rdfio import InputError
 from catalog_service.search import SearchIndex
 from catalog_service.store import CatalogStore, SourceWriter, source_iri
@@ -101,6 +110,9 @@ class Limits:
     batch_size: int = 5000
     in_place_limit: int = 50_000
     """Changes of up to this many triples are applied in place, in one transaction; more make a new version."""
+    full_every: float = 7.0
+    """Days between complete runs of a source harvested incrementally: only a run that lists every entry learns
+    which ones the source removed, so the one after a week without such a run asks for everything."""
 
     @classmethod
     def for_source(cls, source: SourceConfig) -> Limits:
@@ -217,9 +229,7 @@ class _Harvest:
         self.run_.start(self.store)
         deadline = time.monotonic() + self.limits.time_limit
         try:
-            harvester = harvester_class(self.source.type)(
-                self.source, self.fetcher, since=last_success(self.store, self.source.name)
-            )
+            harvester = harvester_class(self.source.type)(self.source, self.fetcher, since=self._since())
             harvester.known_pages = {url: page for url, page in self.remembered.items() if page is not None}
             self.harvester = harvester
             for item in harvester.harvest():
@@ -231,6 +241,7 @@ class _Harvest:
             self._validate_pending()
             self._check_replayed_verdicts()
             if harvester.partial:
+                self.run_.partial = True
                 self._keep_unseen()
             self._check_guards()
             touched = self._write()
@@ -253,6 +264,14 @@ class _Harvest:
             self._abandon()
         self.run_.finish(self.store, status)
         return self.run_
+
+    def _since(self) -> datetime | None:
+        """What to ask the source for changes since: the last successful run, unless no complete run
+        succeeded within ``full_every`` days (then everything, to learn of removals)."""
+        complete = last_complete_success(self.store, self.source.name)
+        if complete is None or self.now - complete > timedelta(days=self.limits.full_every):
+            return None
+        return last_success(self.store, self.source.name)
 
     def _abandon(self) -> None:
         if self.writer is not None:

@@ -43,6 +43,8 @@ _ENDED = ox.NamedNode(ns.PROV + "endedAtTime")
 _ERROR = ox.NamedNode(ns.GC + "runError")
 _ISSUE = ox.NamedNode(ns.GC + "recordIssue")
 _PROCESS = ox.NamedNode(ns.GC + "processId")
+_PARTIAL = ox.NamedNode(ns.GC + "partialRun")
+_XSD_BOOLEAN = ox.NamedNode(ns.XSD + "boolean")
 
 MAX_ISSUES_STORED = 1000
 """Issues kept per run in the store; the count stays exact beyond it."""
@@ -72,6 +74,8 @@ class Run:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     errors: list[str] = field(default_factory=list)
     issues: list[RecordIssue] = field(default_factory=list)
+    partial: bool = False
+    """Whether the source listed only what changed since an earlier run (so removals went unseen)."""
 
     def start(self, store: CatalogStore) -> None:
         """Record the run as running, with this process's identity for crash detection."""
@@ -99,6 +103,8 @@ class Run:
             ox.Triple(run, _STARTED, ox.Literal(self.started.isoformat(), datatype=_XSD_DATETIME)),
             ox.Triple(run, _STATUS, ox.Literal(self.status)),
         ]
+        if self.partial:
+            out.append(ox.Triple(run, _PARTIAL, ox.Literal("true", datatype=_XSD_BOOLEAN)))
         if self.ended:
             out.append(ox.Triple(run, _ENDED, ox.Literal(self.ended.isoformat(), datatype=_XSD_DATETIME)))
         for name, value in self.counts.items():
@@ -137,9 +143,19 @@ class Run:
 
 def last_success(store: CatalogStore, source: str) -> datetime | None:
     """Start of the source's last successful run: what incremental harvesters ask for changes since."""
+    return _last_success(store, source, "")
+
+
+def last_complete_success(store: CatalogStore, source: str) -> datetime | None:
+    """Start of the source's last successful run that was not partial (it saw which entries were removed)."""
+    return _last_success(store, source, f"FILTER NOT EXISTS {{ ?run <{_PARTIAL.value}> true }}")
+
+
+def _last_success(store: CatalogStore, source: str, condition: str) -> datetime | None:
     query = f"""
         SELECT (MAX(?start) AS ?last) WHERE {{ GRAPH <{RUNS_GRAPH.value}> {{
             ?run <{ns.PROV}used> <{source_iri(source)}> ; <{_STATUS.value}> "{SUCCEEDED}" ; <{_STARTED.value}> ?start
+            {condition}
         }} }}"""
     row = next(iter(store.raw.query(query)))
     return datetime.fromisoformat(row["last"].value) if row["last"] is not None else None

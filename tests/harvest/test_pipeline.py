@@ -263,6 +263,43 @@ def test_partial_run_keeps_what_the_source_did_not_list(store: CatalogStore, tmp
     assert next(iter(store.query(query)))["n"].value == "4", "every kept record still has its provider"
 
 
+def test_a_complete_run_every_full_every_days_learns_what_the_source_removed(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    """Partial runs cannot see removals; once no complete run succeeded for ``full_every`` days, the next run
+    asks for everything and removes what the source no longer has."""
+    from catalog_service.loading import read_catalog_file
+    from catalog_service.rdfio import serialize
+
+    def turtle(rows: list[dict[str, str]]) -> bytes:
+        triples = read_catalog_file(write(tmp_path / "t.csv", rows)).triples
+        return serialize(triples, ox.RdfFormat.TURTLE, ns.PREFIXES)
+
+    listing = {"full": turtle([entry(n) for n in range(1, 5)])}
+    changed = turtle([entry(2, title="改名")])
+
+    def answer(request) -> Reply:
+        return Reply(changed if "since" in request.query else listing["full"], content_type="text/turtle")
+
+    def src(full_every: float) -> SourceConfig:
+        options = {"modified_since_param": "since", "full_every": full_every}
+        return SourceConfig("xuanwu", "dcat", server.url("/catalog.ttl"), options=options)
+
+    with serve({"/catalog.ttl": answer}) as server:
+        assert harvest(store, src(7)).counts["added"] == 4
+        listing["full"] = turtle([entry(n) for n in range(1, 4)])  # the source removes entry 4
+        partial = harvest(store, src(7))
+        assert "since" in server.requests[-1].query
+        assert (partial.status, partial.counts["removed"], count(store)) == ("succeeded", 0, 4)
+        time.sleep(1.1)  # runs are timed to the second: the first one started a second ago at least
+        complete = harvest(store, src(0.5 / 86_400))  # half a second
+        assert "since" not in server.requests[-1].query
+    assert (complete.status, complete.counts["removed"], complete.counts["updated"]) == ("succeeded", 1, 1)
+    assert count(store) == 3
+    flagged = PREFIXES + "SELECT ?run WHERE { ?run gc:partialRun true }"
+    assert [row["run"].value for row in store.query(flagged)] == [partial.iri]
+
+
 def test_each_run_keeps_the_search_index_in_step(store: CatalogStore, tmp_path: Path) -> None:
     from catalog_service.search import SearchIndex, SearchQuery
 
