@@ -71,6 +71,7 @@ _CURRENT_GRAPH = ox.NamedNode(ns.GC + "currentGraph")
 _STATE_GRAPH = ox.NamedNode(ns.GC + "stateGraph")
 _RESTRICTED_GRAPH = ox.NamedNode(ns.GC + "restrictedGraph")
 _VERSION = ox.NamedNode(ns.GC + "graphVersion")
+_REVISION = ox.NamedNode(ns.GC + "revision")
 _MODIFIED = ox.NamedNode(ns.DCT + "modified")
 _TITLE = ox.NamedNode(ns.DCT + "title")
 _CHECKSUM = ox.NamedNode(ns.GC + "checksum")
@@ -103,6 +104,11 @@ class StoreTimeout(StoreUnavailable):
     """The remote store did not answer in time."""
 
 
+class SourceChanged(StoreError):
+    """A new version was written from a source's version that changed in place meanwhile (an edit, a demotion):
+    switching to it would undo that change, so the version is refused."""
+
+
 @dataclass(frozen=True)
 class SourceVersion:
     """What the registry says about one source's current graph."""
@@ -115,6 +121,8 @@ class SourceVersion:
     modified: datetime
     restricted_graph: str = ""
     """The graph of the non-public entries (不予开放), read by government users only; see docs/visibility.md."""
+    revision: int = 0
+    """How many in-place changes (:meth:`CatalogStore.update_source`) this version has had."""
 
     def graphs(self, audience: str = GOVERNMENT) -> list[str]:
         """The content graphs of this version the audience may read."""
@@ -336,8 +344,11 @@ class CatalogStore:
             _insert(current.state_graph, state_add),
         ]
         statements.append(self._seal(current.graph, restricted, views=True))
+        revision = current.revision + 1
         statements.append(
-            _registry_update(name, current.graph, current.state_graph, current.version, count, now, restricted)
+            _registry_update(
+                name, current.graph, current.state_graph, current.version, count, now, restricted, revision
+            )
         )
         changed = remove_subjects | {t.subject.value for t in added + added_restricted}
         if changed:
@@ -345,7 +356,9 @@ class CatalogStore:
             for view, graph in ((_PUBLIC, current.graph), (_RESTRICTED, restricted)):
                 statements += [view.resync(subjects), view.take(graph, subjects=subjects)]
         self._store.update(";\n".join(s for s in statements if s))
-        return SourceVersion(name, current.version, current.graph, current.state_graph, count, now, restricted)
+        return SourceVersion(
+            name, current.version, current.graph, current.state_graph, count, now, restricted, revision
+        )
 
     def _seal(self, graph: str, restricted: str, *, views: bool = False) -> str:
         """The update moving every triple of ``graph`` that points to a non-public entry (one described in a
@@ -419,6 +432,7 @@ class CatalogStore:
             triples=int(values[_TRIPLE_COUNT].value),
             modified=datetime.fromisoformat(values[_MODIFIED].value),
             restricted_graph=values[_RESTRICTED_GRAPH].value if _RESTRICTED_GRAPH in values else "",
+            revision=int(values[_REVISION].value) if _REVISION in values else 0,
         )
 
     def current_graphs(self, audience: str = GOVERNMENT) -> list[ox.NamedNode]:
@@ -624,7 +638,12 @@ class SourceWriter:
         self._buffer = []
 
     def commit(self, state: Iterable[ox.Triple] = ()) -> SourceVersion:
-        """Write the harvest state, then switch readers to this version in one small transaction."""
+        """Write the harvest state, then switch readers to this version in one small transaction.
+
+        Raises :class:`SourceChanged` (switching nothing) if the source's current version is no longer the one
+        this version was started from, or has been changed in place since.
+        """
+        self._check_unchanged()
         self._flush()
         raw = self._store.raw
         state_graph = ox.NamedNode(self.state_graph)
@@ -654,6 +673,16 @@ class SourceWriter:
             self.name, self.version, self.graph, self.state_graph, self.count, now, self.restricted_graph
         )
 
+    def _check_unchanged(self) -> None:
+        current, previous = self._store.source(self.name), self.previous
+        if current == previous:
+            return
+        raise SourceChanged(
+            f"数据源 {self.name} 在写入新版本期间被修改（如条目编辑），新版本未启用，修改保留 / "
+            f"source {self.name} changed while its new version was written (an edit, for instance): the new "
+            "version is not switched to, and the change stays"
+        )
+
     def abort(self) -> None:
         """Throw the unfinished version away; the current one stays."""
         self._buffer = []
@@ -672,7 +701,7 @@ def _now() -> datetime:
 
 
 def _registry_update(
-    name: str, graph: str, state_graph: str, version: int, count: int, now: datetime, restricted: str
+    name: str, graph: str, state_graph: str, version: int, count: int, now: datetime, restricted: str, revision: int = 0
 ) -> str:
     """The SPARQL update that makes a version (both its graphs) current: one statement, hence one transaction."""
     source, reg = source_iri(name), REGISTRY_GRAPH.value
@@ -682,6 +711,7 @@ def _registry_update(
         f'<{_TITLE.value}> "{name}" ; <{_CURRENT_GRAPH.value}> <{graph}> ; <{_STATE_GRAPH.value}> <{state_graph}> ; '
         f"<{_RESTRICTED_GRAPH.value}> <{restricted}> ; "
         f'<{_VERSION.value}> "{version}"^^<{_XSD_INTEGER.value}> ; '
+        f'<{_REVISION.value}> "{revision}"^^<{_XSD_INTEGER.value}> ; '
         f'<{_TRIPLE_COUNT.value}> "{count}"^^<{_XSD_INTEGER.value}> ; '
         f'<{_MODIFIED.value}> "{now.isoformat()}"^^<{_XSD_DATETIME.value}> }} }}'
     )

@@ -13,7 +13,7 @@ import pytest
 
 from catalog_service import namespaces as ns
 from catalog_service import store as store_module
-from catalog_service.store import PUBLIC_VIEW, CatalogStore, StoreError
+from catalog_service.store import PUBLIC_VIEW, CatalogStore, SourceChanged, StoreError
 
 pytestmark = pytest.mark.parametrize("store", ["embedded", "remote"], indirect=True)
 
@@ -147,6 +147,22 @@ def test_update_source_changes_in_place_atomically(store: CatalogStore) -> None:
     assert version.version == 1, "an in-place change keeps the version"
     assert titles(store) == {"甲1", "甲2", "新增"}
     assert store.source("kunshan").triples == 6
+
+
+def test_a_version_started_before_an_in_place_change_is_refused(store: CatalogStore) -> None:
+    """An edit made while a new version is written would be undone by the switch: the version is refused."""
+    store.replace_source("kunshan", entries("甲", 3))
+    writer = store.new_version("kunshan")
+    writer.copy_previous(except_subjects=set())
+    first = ox.NamedNode(ns.resource("1010001/000000"))
+    edited = [ox.Triple(first, RDF_TYPE, DATASET), ox.Triple(first, TITLE, ox.Literal("编辑", language="zh"))]
+    assert store.update_source("kunshan", remove_subjects=[first.value], add=edited).revision == 1
+    with pytest.raises(SourceChanged, match="changed while its new version was written"):
+        writer.commit()
+    writer.abort()
+    assert titles(store) == {"编辑", "甲1", "甲2"}
+    assert (store.source("kunshan").version, store.source("kunshan").revision) == (1, 1)
+    assert store.replace_source("kunshan", entries("乙", 1)).version == 2, "a version started after it switches"
 
 
 def test_writer_streams_copies_and_aborts(store: CatalogStore) -> None:

@@ -64,7 +64,7 @@ from catalog_service.harvest.runs import (
 )
 from catalog_service.rdfio import InputError
 from catalog_service.search import SearchIndex
-from catalog_service.store import CatalogStore, SourceWriter, source_iri
+from catalog_service.store import CatalogStore, SourceChanged, SourceWriter, source_iri
 from catalog_service.validation.fast import default_validator
 from harvesters.base import (
     HarvestedRecord,
@@ -251,7 +251,7 @@ class _Harvest:
         except _Stop as stop:
             status = stop.status
             self.run_.errors.append(str(stop))
-        except (FetchError, HarvestError, InputError, UnknownHarvesterType) as error:
+        except (FetchError, HarvestError, InputError, UnknownHarvesterType, SourceChanged) as error:
             status = FAILED
             self.run_.errors.append(str(error))
         except Exception as error:  # a bug must not leave the run "running" forever

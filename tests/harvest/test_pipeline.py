@@ -15,7 +15,7 @@ import pytest
 from catalog_service import namespaces as ns
 from catalog_service.harvest.pipeline import QUARANTINE, harvest
 from catalog_service.harvest.runs import fail_interrupted_runs
-from catalog_service.store import CatalogStore
+from catalog_service.store import CatalogStore, SourceWriter
 from harvesters.base import SourceConfig
 from tests.harvest.catalogs import credit_code, entry, write
 from tests.servers import Reply, serve
@@ -261,6 +261,44 @@ def test_partial_run_keeps_what_the_source_did_not_list(store: CatalogStore, tmp
     assert count(store) == 4
     query = PREFIXES + "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a dcat:Dataset ; dct:publisher/foaf:name ?name }"
     assert next(iter(store.query(query)))["n"].value == "4", "every kept record still has its provider"
+
+
+def test_an_edit_made_while_a_new_version_is_written_survives_and_fails_the_run(
+    store: CatalogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's new version was built from the version before the edit: it is not switched to, the run fails
+    saying why, and the next run keeps the edit (its entry is unchanged upstream)."""
+    path = tmp_path / "xuanwu.csv"
+    src = source("xuanwu", write(path, [entry(n) for n in range(1, 5)]), options={"in_place_limit": 0})
+    assert harvest(store, src).status == "succeeded"
+    write(path, [entry(1), entry(2), entry(3), entry(4, title="水利工程信息")])  # one change: a new version
+
+    subject = next(t.subject for t in store.triples("xuanwu") if t.object == ox.Literal("1010001/000001"))
+    title = ox.NamedNode(ns.DCT + "title")
+
+    def edit() -> None:
+        kept = [t for t in store.triples("xuanwu") if t.subject == subject and t.predicate != title]
+        changed = ox.Triple(subject, title, ox.Literal("户籍人口基本信息（已编辑）", language="zh"))
+        store.update_source("xuanwu", remove_subjects=[subject.value], add=[*kept, changed])
+
+    commit = SourceWriter.commit
+
+    def commit_after_an_edit(writer: SourceWriter, state=()) -> object:
+        monkeypatch.setattr(SourceWriter, "commit", commit)
+        edit()
+        return commit(writer, state)
+
+    monkeypatch.setattr(SourceWriter, "commit", commit_after_an_edit)
+    run = harvest(store, src)
+    assert run.status == "failed"
+    assert any("changed while its new version was written" in error for error in run.errors)
+    assert datasets(store)["1010001/000001"] == "户籍人口基本信息（已编辑）"
+    assert datasets(store)["1010001/000004"] == "户籍人口基本信息4", "the run's change waits for the next run"
+
+    again = harvest(store, src)
+    assert (again.status, again.counts["updated"]) == ("succeeded", 1)
+    assert datasets(store)["1010001/000001"] == "户籍人口基本信息（已编辑）"
+    assert datasets(store)["1010001/000004"] == "水利工程信息"
 
 
 def test_a_complete_run_every_full_every_days_learns_what_the_source_removed(
