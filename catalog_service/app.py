@@ -25,7 +25,17 @@ def create_app(config: Config | None = None, store: CatalogStore | None = None) 
         store.init_vocabulary()
     app.extensions[STORE_KEY] = store
 
-    from catalog_service import api, compliance_pages, compliance_web, editing_web, export, requests_api, sparql, web
+    from catalog_service import (
+        api,
+        compliance_pages,
+        compliance_web,
+        editing_web,
+        export,
+        harvest_web,
+        requests_api,
+        sparql,
+        web,
+    )
     from catalog_service.accounts import web as accounts
     from catalog_service.search import api as search_api
     from catalog_service.search.index import open_index
@@ -42,6 +52,7 @@ def create_app(config: Config | None = None, store: CatalogStore | None = None) 
         compliance_web,
         compliance_pages,
         editing_web,
+        harvest_web,
     ):
         app.register_blueprint(feature.blueprint)
     app.register_error_handler(StoreUnavailable, _store_unavailable)

@@ -328,6 +328,7 @@ def _schedule_in_background(app, config: Config):
 
     from catalog_service.app import STORE_KEY
     from catalog_service.harvest.scheduler import Scheduler
+    from catalog_service.harvest_web import attach_scheduler
     from catalog_service.search.api import INDEX_KEY
 
     scheduler = Scheduler(
@@ -336,6 +337,7 @@ def _schedule_in_background(app, config: Config):
         index=app.extensions[INDEX_KEY],
         on_finish=lambda run: print(_run_summary(run), flush=True),
     )
+    attach_scheduler(app, scheduler)
     threading.Thread(target=scheduler.run_forever, name="scheduler", daemon=True).start()
     print(
         f"调度 {len(scheduler.sources)} 个数据源，SIGUSR1 立即采集 / scheduling {len(scheduler.sources)} sources; "

@@ -176,6 +176,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sources.last_run": {"zh": "最近运行", "en": "Last run"},
     "sources.last_success": {"zh": "最近成功", "en": "Last success"},
     "sources.never": {"zh": "从未运行", "en": "Never run"},
+    "sources.harvest_now": {"zh": "立即采集", "en": "Harvest now"},
+    "sources.abort": {"zh": "中止采集", "en": "Stop the run"},
     "sources.runs_caption": {
         "zh": "{source} 最近 {shown} 次运行（共 {total} 次）",
         "en": "The last {shown} runs of {source} ({total} in all)",

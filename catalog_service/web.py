@@ -27,9 +27,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 
-from catalog_service import api, quality
+from catalog_service import api, harvest_web, quality
 from catalog_service import namespaces as ns
 from catalog_service.accounts.access import current_user
+from catalog_service.accounts.models import Role
 from catalog_service.app import current_store
 from catalog_service.charts import bar_chart
 from catalog_service.export import (
@@ -534,9 +535,13 @@ def sources() -> tuple[str, int]:
     """
     check_parameters(("lang", "runs"))
     listed = api.sources_json(current_store(), int_parameter("runs", api.DEFAULT_RUNS, api.MAX_RUNS))
+    scheduler = harvest_web.scheduler_of(current_app)
+    user = current_user()
+    controllable = scheduler.scheduled() if scheduler and user and user.role == Role.ADMIN else []
     return render(
         "web/sources.html",
         sources=listed,
+        controllable=controllable,
         charts={s["name"]: run_chart(s["runs"], s["totalRuns"]) for s in listed if s["runs"]},
         counts=COUNTS,
         overview_counts=OVERVIEW_COUNTS,

@@ -6,14 +6,14 @@ a source is never run twice at once. Runs that died with an earlier process are 
 It runs on its own (``gov-catalog scheduler``) or in background threads of the serving process
 (``gov-catalog serve --schedule``), where it is the embedded store's one writer while the web threads and the
 SPARQL workers read (docs/federation.md). :meth:`Scheduler.run_now` makes sources due at once; ``serve``
-calls it on ``SIGUSR1``.
+calls it on ``SIGUSR1`` (every source) and for an administrator's request (one, :mod:`catalog_service.harvest_web`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
@@ -76,13 +76,18 @@ class Scheduler:
             started.append(source.name)
         return started
 
-    def run_now(self) -> None:
-        """Make every scheduled source due now (one running at the time runs again once it has finished).
+    def scheduled(self) -> list[str]:
+        """The names of the sources this scheduler runs."""
+        return list(self.due)
+
+    def run_now(self, names: Iterable[str] | None = None) -> None:
+        """Make the named scheduled sources (all when ``None``) due now; one running at the time runs again once
+        it has finished.
 
         Safe to call from a signal handler: it only sets times and an event.
         """
         now = self.clock()
-        for name in self.due:
+        for name in self.due if names is None else [n for n in names if n in self.due]:
             self.due[name] = now
         self._wake.set()
 
