@@ -873,6 +873,33 @@ def openapi_document_template() -> dict[str, Any]:
                     },
                 }
             },
+            **{
+                f"/api/sources/{{name}}/{action}": {
+                    "post": {
+                        "summary": summary,
+                        "description": "Administrators only, on a node serving with --schedule (docs/api.md).",
+                        "tags": ["API"],
+                        "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
+                        "responses": {
+                            "202": {"description": "Accepted: the run shows in /api/sources"},
+                            "401": {"description": "Not signed in", "content": {"application/json": _ref("Error")}},
+                            "403": {
+                                "description": "Not an administrator",
+                                "content": {"application/json": _ref("Error")},
+                            },
+                            "404": {
+                                "description": "No such scheduled source",
+                                "content": {"application/json": _ref("Error")},
+                            },
+                            "409": {"description": conflict, "content": {"application/json": _ref("Error")}},
+                        },
+                    }
+                }
+                for action, summary, conflict in (
+                    ("harvest", "Harvest one scheduled source now", "The node does not harvest while serving"),
+                    ("abort", "Stop the source's run under way", "No run under way, or no harvesting while serving"),
+                )
+            },
             "/api/openapi.json": {
                 "get": {
                     "summary": "This document",
