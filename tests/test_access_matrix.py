@@ -144,6 +144,8 @@ ROWS = (
     Row("recorded changes (API)", status("GET", "/api/compliance/changes"), by_role(401, 403, 403, 403, 200)),
     Row("create a token with a token", status("POST", "/api/tokens", json={}), by_role(401, 403, 403, 403, 403)),
     Row("SPARQL update", sparql_update, by_role(403, 403, 403, 403, 403)),
+    # 409 for the administrator: this node does not harvest while serving (tests/harvest/test_harvest_web.py)
+    Row("harvest a source now", status("POST", "/api/sources/nanjing/harvest"), by_role(401, 403, 403, 403, 409)),
 )
 
 
