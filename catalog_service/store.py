@@ -143,15 +143,14 @@ class _View:
     member: ox.NamedNode
     fixed: tuple[ox.NamedNode, ...] = ()
 
-    def holds(self, *, values: str = "", exclude: str = "") -> str:
-        """A pattern matching ``?s ?p ?o`` in a member graph (``?m``), but ``exclude``; ``values`` (a ``VALUES``
-        block) goes first into each branch, so that Oxigraph starts from it."""
+    def holds(self, *, exclude: str = "") -> str:
+        """A pattern matching ``?s ?p ?o`` (bound) in a member graph ``?m`` other than ``exclude``."""
         unless = f"FILTER(?m != <{exclude}>)" if exclude else ""
         from_registry = f"GRAPH <{REGISTRY_GRAPH.value}> {{ ?source <{self.member.value}> ?m }}"
-        branches = [f"{{ {values} {from_registry} GRAPH ?m {{ ?s ?p ?o }} {unless} }}"]
+        branches = [f"{{ {from_registry} GRAPH ?m {{ ?s ?p ?o }} {unless} }}"]
         if self.fixed:
             fixed = " ".join(str(g) for g in self.fixed)
-            branches.insert(0, f"{{ {values} VALUES ?m {{ {fixed} }} GRAPH ?m {{ ?s ?p ?o }} {unless} }}")
+            branches.insert(0, f"{{ VALUES ?m {{ {fixed} }} GRAPH ?m {{ ?s ?p ?o }} {unless} }}")
         return " UNION ".join(branches)
 
     def forget(self, graph: str, *, unless_in: str = "", exclude: str = "") -> str:
@@ -172,7 +171,7 @@ class _View:
             f"WHERE {{ {subjects} GRAPH <{graph}> {{ ?s ?p ?o }} {unless} }}"
         )
 
-    def resync(self, subjects: str) -> str:
+    def forget_subjects(self, subjects: str) -> str:
         """The update removing from the view the triples of the ``subjects`` (a ``VALUES ?s`` block) that no
         member holds any more."""
         return (
@@ -354,7 +353,7 @@ class CatalogStore:
         if changed:
             subjects = "VALUES ?s { " + " ".join(f"<{s}>" for s in sorted(changed)) + " }"
             for view, graph in ((_PUBLIC, current.graph), (_RESTRICTED, restricted)):
-                statements += [view.resync(subjects), view.take(graph, subjects=subjects)]
+                statements += [view.forget_subjects(subjects), view.take(graph, subjects=subjects)]
         self._store.update(";\n".join(s for s in statements if s))
         return SourceVersion(
             name, current.version, current.graph, current.state_graph, count, now, restricted, revision
