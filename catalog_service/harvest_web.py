@@ -9,6 +9,7 @@ The sources page offers the same as buttons. ``SIGUSR1`` still makes every sched
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
@@ -39,7 +40,12 @@ def scheduler_of(app: Flask) -> Scheduler | None:
 @require_role(Role.ADMIN)
 def harvest_now(name: str) -> tuple[Response, int] | Response:
     """Harvest one scheduled source now (after its run under way, if one is)."""
-    return _act(name, "harvest-now", lambda scheduler: scheduler.run_now([name]))
+
+    def start(scheduler: Scheduler) -> bool:
+        scheduler.run_now([name])
+        return True
+
+    return _act(name, "harvest-now", start)
 
 
 @blueprint.route("/api/sources/<name>/abort", methods=["POST"])
@@ -49,7 +55,8 @@ def abort(name: str) -> tuple[Response, int] | Response:
     return _act(name, "abort-harvest", lambda scheduler: scheduler.abort(name))
 
 
-def _act(name: str, action: str, act) -> tuple[Response, int] | Response:
+def _act(name: str, action: str, act: Callable[[Scheduler], bool]) -> tuple[Response, int] | Response:
+    """Check the request, ``act`` on the scheduler (``False``: nothing to act on), audit and answer."""
     scheduler = scheduler_of(current_app)
     if scheduler is None:
         return _error(
@@ -59,7 +66,7 @@ def _act(name: str, action: str, act) -> tuple[Response, int] | Response:
         )
     if name not in scheduler.scheduled():
         return _error(404, f"没有按计划采集的数据源 {name}", f"no scheduled source named {name!r}")
-    if act(scheduler) is False:
+    if not act(scheduler):
         return _error(409, f"数据源 {name} 当前没有进行中的采集", f"source {name!r} has no run under way")
     user = current_user()
     assert user is not None, "behind require_role"
