@@ -12,8 +12,12 @@ query's dataset, so over the ~70 graphs of a 32-source node a catalog-wide aggre
 than on one graph. Each audience instead reads an *audience view*, one graph holding the union of the current
 graphs it may see (:data:`PUBLIC_VIEW`; :data:`RESTRICTED_VIEW` adds what only government users see), kept in
 step by the same update that switches a version (only the difference between the versions is written), so it
-stays atomic. The registry, harvest runs and their details are small and written in many places; they stay
-graphs of their own in each query's dataset.
+stays atomic. A source's *first* version has no older one to keep consistent with: it is sealed, then copied into
+the views in bulk before its switch (transactional writes there cost about five times the bulk loader's, and
+bound a national first harvest); readers may see its public entries a moment early, never a restricted one, and
+a copy whose switch never came is taken out again (:meth:`CatalogStore.forget_unswitched`). The registry,
+harvest runs and their details are small and written in many places; they stay graphs of their own in each
+query's dataset.
 
 Callers name sources; they never build graph IRIs. The registry is itself RDF (``gc:HarvestSource`` with
 ``gc:currentGraph``), so integrators can see over SPARQL which graph holds which source.
@@ -79,6 +83,7 @@ _TRIPLE_COUNT = ox.NamedNode(ns.GC + "tripleCount")
 _XSD_INTEGER = ox.NamedNode(ns.XSD + "integer")
 _XSD_DATETIME = ox.NamedNode(ns.XSD + "dateTime")
 _AUDIENCE_VIEW = ox.NamedNode(ns.GC + "AudienceView")
+_VIEW_COPY = ox.NamedNode(ns.GC + "viewCopy")
 
 _VOCABULARY_FILES = {
     VOCABULARY_GRAPH: ("gov-catalog.ttl", "codelists.ttl"),
@@ -213,7 +218,9 @@ class CatalogStore:
             return cls(ox.Store()).ensure_views()
         path = Path(data_dir) / "store"
         path.mkdir(parents=True, exist_ok=True)
-        return cls(ox.Store(str(path)), path).ensure_views()
+        store = cls(ox.Store(str(path)), path).ensure_views()
+        store.forget_unswitched()  # the embedded store has one writer: this process
+        return store
 
     @property
     def path(self) -> Path | None:
@@ -273,10 +280,7 @@ class CatalogStore:
         self._store.update(";\n".join(statements))
         for view in (_PUBLIC, _RESTRICTED):  # source graphs have no blank nodes, and may be large: in bulk
             for member in self._store.quads_for_pattern(None, view.member, None, REGISTRY_GRAPH):
-                quads = self._store.quads_for_pattern(None, None, None, member.object)
-                copies = (ox.Quad(q.subject, q.predicate, q.object, view.graph) for q in quads)
-                while chunk := list(islice(copies, _CHUNK)):
-                    _write(self._store, chunk)
+                self._copy_graph(member.object, view.graph)
         self._store.update(
             f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH.value}> {{ {PUBLIC_VIEW} a <{_AUDIENCE_VIEW.value}> . "
             f"{RESTRICTED_VIEW} a <{_AUDIENCE_VIEW.value}> }} }}"
@@ -290,6 +294,31 @@ class CatalogStore:
             marks = self._store.quads_for_pattern(PUBLIC_VIEW, _RDF_TYPE, _AUDIENCE_VIEW, REGISTRY_GRAPH)
             self._views_ready = next(iter(marks), None) is not None
         return self._views_ready
+
+    def forget_unswitched(self, name: str | None = None) -> None:
+        """Take out of the views the bulk copy of a first version whose switch never came (a killed or failed
+        commit), for source ``name`` or all; only a writer may call it, as no copy is then in progress."""
+        subject = ox.NamedNode(source_iri(name)) if name else None
+        marks = list(self._store.quads_for_pattern(subject, _VIEW_COPY, None, REGISTRY_GRAPH))
+        statements = [view.forget(mark.object.value) for mark in marks for view in (_PUBLIC, _RESTRICTED)]
+        statements += [f"DELETE DATA {{ GRAPH {REGISTRY_GRAPH} {{ {mark.triple} }} }}" for mark in marks]
+        if statements:
+            self._store.update(";\n".join(statements))
+
+    def _copy_into_views(self, name: str, graph: str, restricted: str) -> None:
+        """Bulk-copy a first version's graphs into the views, marked in the registry until its switch (which
+        drops the marks with the rest of the source's registry entry)."""
+        marks = " ".join(f"<{source_iri(name)}> <{_VIEW_COPY.value}> <{g}> ." for g in (graph, restricted))
+        self._store.update(f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH.value}> {{ {marks} }} }}")
+        self._copy_graph(ox.NamedNode(graph), PUBLIC_VIEW)
+        self._copy_graph(ox.NamedNode(restricted), RESTRICTED_VIEW)
+
+    def _copy_graph(self, graph: ox.NamedNode, into: ox.NamedNode) -> None:
+        """Add a graph's triples to another in bulk chunks (a source graph: no blank nodes to keep apart)."""
+        quads = self._store.quads_for_pattern(None, None, None, graph)
+        copies = (ox.Quad(q.subject, q.predicate, q.object, into) for q in quads)
+        while chunk := list(islice(copies, _CHUNK)):
+            _write(self._store, chunk)
 
     # -- sources ----------------------------------------------------------------------------------
 
@@ -595,7 +624,8 @@ class SourceWriter:
         self._buffer: list[ox.Quad] = []
         self._graph_node = ox.NamedNode(self.graph)
         self._restricted_node = ox.NamedNode(self.restricted_graph)
-        store.raw.update(self._drop())  # a killed load's
+        store.forget_unswitched(name)  # a killed load's, then its graphs
+        store.raw.update(self._drop())
 
     def _drop(self) -> str:
         return "; ".join(f"DROP SILENT GRAPH <{g}>" for g in (self.graph, self.state_graph, self.restricted_graph))
@@ -651,20 +681,22 @@ class SourceWriter:
         raw.add_graph(self._restricted_node)
         raw.add_graph(state_graph)
         raw.update(self._store._seal(self.graph, self.restricted_graph))
+        if self.previous is None:
+            self._store._copy_into_views(self.name, self.graph, self.restricted_graph)
         now = _now()
         switch = [
             _registry_update(
                 self.name, self.graph, self.state_graph, self.version, self.count, now, self.restricted_graph
             )
         ]
-        old = self.previous or SourceVersion(self.name, 0, "", "", 0, now)
-        for view, before, after in (
-            (_PUBLIC, old.graph, self.graph),
-            (_RESTRICTED, old.restricted_graph, self.restricted_graph),
-        ):
-            if before:
-                switch.append(view.forget(before, unless_in=after))
-            switch.append(view.take(after, unless_in=before))
+        if self.previous is not None:
+            for view, before, after in (
+                (_PUBLIC, self.previous.graph, self.graph),
+                (_RESTRICTED, self.previous.restricted_graph, self.restricted_graph),
+            ):
+                if before:
+                    switch.append(view.forget(before, unless_in=after))
+                switch.append(view.take(after, unless_in=before))
         raw.update(";\n".join(switch))
         if self.previous:
             self._store._drop_versions_before(self.name, self.previous.version)
@@ -685,6 +717,7 @@ class SourceWriter:
     def abort(self) -> None:
         """Throw the unfinished version away; the current one stays."""
         self._buffer = []
+        self._store.forget_unswitched(self.name)
         self._store.raw.update(self._drop())
 
 

@@ -3,10 +3,13 @@ every change (replacement, in-place update, sealing, removal, vocabulary reload)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
 from catalog_service import namespaces as ns
+from catalog_service import store as store_module
 from catalog_service.store import (
     PUBLIC_VIEW,
     REGIONS_GRAPH,
@@ -17,7 +20,7 @@ from catalog_service.store import (
     CatalogStore,
 )
 
-pytestmark = pytest.mark.parametrize("store", ["embedded", "remote"], indirect=True)
+on_both_engines = pytest.mark.parametrize("store", ["embedded", "remote"], indirect=True)
 
 RDF_TYPE = ox.NamedNode(ns.RDF + "type")
 DATASET = ox.NamedNode(ns.DCAT + "Dataset")
@@ -65,6 +68,7 @@ def public_titles(store: CatalogStore) -> set[str]:
     return {row["t"].value for row in store.for_audience("public").query(query)}
 
 
+@on_both_engines
 def test_views_follow_replacements_updates_seals_and_removals(store: CatalogStore) -> None:
     assert store.default_graphs("public") == [PUBLIC_VIEW, REGISTRY_GRAPH, RUNS_GRAPH]
     store.replace_source(
@@ -102,6 +106,7 @@ def test_views_follow_replacements_updates_seals_and_removals(store: CatalogStor
     assert not any(t.subject == OFFICE for t in graph_triples(store, PUBLIC_VIEW))
 
 
+@on_both_engines
 def test_a_failed_version_never_reaches_the_views(store: CatalogStore) -> None:
     store.replace_source("a", entry(1, "甲"))
     writer = store.new_version("a")
@@ -111,6 +116,7 @@ def test_a_failed_version_never_reaches_the_views(store: CatalogStore) -> None:
     assert public_titles(store) == {"甲"}
 
 
+@on_both_engines
 def test_a_vocabulary_reload_keeps_what_sources_repeat(store: CatalogStore) -> None:
     region = ox.NamedNode(ns.REGION + "320102")
     label = next(t for t in graph_triples(store, REGIONS_GRAPH) if t.subject == region)
@@ -123,6 +129,7 @@ def test_a_vocabulary_reload_keeps_what_sources_repeat(store: CatalogStore) -> N
     assert label in graph_triples(store, PUBLIC_VIEW)
 
 
+@on_both_engines
 def test_a_store_from_before_the_views_gets_them_built(store: CatalogStore) -> None:
     store.replace_source("a", entry(1, "甲") + SHARED)
     store.update_source("a", add_restricted=entry(2, "乙"))
@@ -137,3 +144,45 @@ def test_a_store_from_before_the_views_gets_them_built(store: CatalogStore) -> N
     old.ensure_views()
     assert_views_consistent(old)
     assert public_titles(old) == {"甲"}
+
+
+@on_both_engines
+def test_a_first_version_copied_into_the_views_but_never_switched_is_taken_out(
+    store: CatalogStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.replace_source("a", entry(1, "甲") + SHARED)
+    assert_views_consistent(store)
+
+    def no_switch(*args: object) -> str:
+        raise OSError("killed before the switch")
+
+    monkeypatch.setattr(store_module, "_registry_update", no_switch)
+    with pytest.raises(OSError):
+        store.replace_source("b", entry(2, "乙") + SHARED)  # fails, and aborts
+    assert_views_consistent(store)
+    writer = store.new_version("c")
+    writer.add(entry(3, "丙") + SHARED)
+    with pytest.raises(OSError):
+        writer.commit()  # fails, and is not aborted: as if the process had been killed
+    assert public_titles(store) == {"甲", "丙"}, "the copy precedes the switch"
+    monkeypatch.undo()
+
+    store.replace_source("c", entry(4, "丁"))  # the next writer of the source cleans up first
+    assert_views_consistent(store)
+    assert public_titles(store) == {"甲", "丁"}
+    assert (OFFICE, NAME) in {(t.subject, t.predicate) for t in graph_triples(store, PUBLIC_VIEW)}, "a still has it"
+
+
+def test_opening_the_store_takes_out_an_unswitched_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = CatalogStore.open(tmp_path)
+    writer = store.new_version("a")
+    writer.add(entry(1, "甲"))
+    monkeypatch.setattr(store_module, "_registry_update", lambda *args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        writer.commit()
+    assert public_titles(store) == {"甲"}
+    store.close()
+    reopened = CatalogStore.open(tmp_path)
+    assert_views_consistent(reopened)
+    assert public_titles(reopened) == set()
+    reopened.close()
