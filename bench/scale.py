@@ -17,7 +17,7 @@ Every phase runs in its own process (its peak RSS is its own) and is timed:
    map, SHACL, 一数一源, store, search index, run report);
 3. the same, unchanged;
 4. one province's source edited (a few entries changed, two withdrawn) and harvested alone, in the full store;
-5. the search index rebuilt from the store (``gov-catalog reindex``);
+5. the search index rebuilt from the store (``gov-catalog reindex``; ``--no-reindex`` leaves it out);
 6. the node served (``gov-catalog serve``, queried with an API token, so it sees every entry): searches through
    ``/api/search`` and on the same index in this process; SPARQL queries through ``/sparql``, on the node's store
    directly, and on the raw store of phase 1 (the same pages in one graph); then the service's RSS and the
@@ -509,6 +509,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-runs", type=int, default=3)
     parser.add_argument("--max-runs", type=int, default=100)
     parser.add_argument("--profile", type=Path, help="write a cProfile of each harvest phase into this folder")
+    parser.add_argument(
+        "--no-reindex",
+        action="store_true",
+        help="leave out rebuilding the search index (the harvests keep it; at a million entries the rebuild "
+        "alone takes about 20 minutes)",
+    )
     parser.add_argument("--json", type=Path, help="write every figure to this file as JSON")
     parser.add_argument("--update-doc", type=Path, help="write the figures into this file's '## Scale' section")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -609,7 +615,11 @@ def harvest_phases(work: Path, config: Path, args: argparse.Namespace) -> tuple[
     def run(name: str, kind: str, *arguments: str) -> None:
         profile = [str(args.profile / f"{name}.prof") if args.profile else ""] if kind == "harvest" else []
         phases[name] = phase(kind, str(config), str(data_dir), *profile, *arguments)
-        print(f"{name}: {phases[name]['seconds']:.1f} s", file=sys.stderr)
+        counts = ", ".join(f"{k} {v:,}" for k, v in phases[name].get("counts", {}).items() if v)
+        print(
+            f"{name}: {phases[name]['seconds']:.1f} s, peak RSS {phases[name]['max_rss_mib']:,.0f} MiB; {counts}",
+            file=sys.stderr,
+        )
 
     phases["raw"] = phase("raw", str(work / "www"), str(work / "raw"))
     print(f"raw bulk_load: {phases['raw']['seconds']:.1f} s", file=sys.stderr)
@@ -620,7 +630,8 @@ def harvest_phases(work: Path, config: Path, args: argparse.Namespace) -> tuple[
     edited, withdrawn = edit_source(work / "www" / source, reader)
     del reader
     run("one", "harvest", source)
-    run("reindex", "reindex")
+    if not args.no_reindex:
+        run("reindex", "reindex")
     return phases, {"source": source, "edited": edited, "withdrawn": withdrawn}
 
 
@@ -746,6 +757,8 @@ def render(f: dict) -> str:
         ("one", f"{one_source} edited, harvested alone", fed["entries_of"][one_source]),
         ("reindex", "search index rebuilt (`gov-catalog reindex`)", entries),
     ):
+        if key not in phases:
+            continue
         p = phases[key]
         outcome = ", ".join(f"{k} {v:,}" for k, v in p.get("counts", {}).items() if v)
         lines.append(

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -314,7 +315,16 @@ class CatalogStore:
         self._copy_graph(ox.NamedNode(restricted), RESTRICTED_VIEW)
 
     def _copy_graph(self, graph: ox.NamedNode, into: ox.NamedNode) -> None:
-        """Add a graph's triples to another in bulk chunks (a source graph: no blank nodes to keep apart)."""
+        """Add a graph's triples to another in bulk (a source graph: no blank nodes to keep apart).
+
+        The embedded engine copies through an N-Triples file without a Python object per triple (about four
+        times faster); a remote one gets the quads in chunks."""
+        if isinstance(self._store, ox.Store):
+            with tempfile.TemporaryFile() as dump:
+                self._store.dump(dump, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                dump.seek(0)
+                self._store.bulk_load(dump, format=ox.RdfFormat.N_TRIPLES, to_graph=into)
+            return
         quads = self._store.quads_for_pattern(None, None, None, graph)
         copies = (ox.Quad(q.subject, q.predicate, q.object, into) for q in quads)
         while chunk := list(islice(copies, _CHUNK)):
