@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from catalog_service import namespaces as ns
+from catalog_service import uscc
 from catalog_service.governance import audit
 from catalog_service.governance.calendar import CALENDAR, CHINA_TIME, WorkingDayCalendar, china_date
 from catalog_service.governance.requests import GOVERNANCE_GRAPH, RequestService, Status
@@ -118,6 +120,26 @@ def _lit(value: str, datatype: ox.NamedNode | None = None) -> ox.Literal:
 
 def _gc(name: str) -> ox.NamedNode:
     return ox.NamedNode(ns.GC + name)
+
+
+def _org(credit_code: str) -> ox.NamedNode:
+    """A department's IRI (as sharing requests and the catalog name it) from its credit code, checked."""
+    if not uscc.PATTERN.match(credit_code):
+        raise ComplianceError(
+            422, f"不是统一社会信用代码：{credit_code}", f"not a unified social credit code: {credit_code}"
+        )
+    return ox.NamedNode(ns.organization(credit_code))
+
+
+def _region(code: str) -> ox.NamedNode:
+    if not re.fullmatch(r"[0-9]{6}", code):
+        raise ComplianceError(422, f"行政区划代码须为 6 位数字：{code}", f"a division code has six digits: {code}")
+    return ox.NamedNode(ns.region(code))
+
+
+def _code(value: str | None) -> str | None:
+    """The code in a department's or division's IRI (notices written before they were IRIs hold the code)."""
+    return value.removeprefix(ns.ORG).removeprefix(ns.REGION) if value is not None else None
 
 
 def _required(text: Any, zh: str, en: str) -> str:
@@ -407,7 +429,7 @@ class ComplianceService:
         triples = [
             ox.Triple(node, _RDF_TYPE, _gc("CatalogChangeNotice")),
             ox.Triple(node, _RDF_TYPE, ox.NamedNode(ns.PROV + "Entity")),
-            ox.Triple(node, _gc("changedDepartment"), _lit(department)),
+            ox.Triple(node, _gc("changedDepartment"), _org(department)),
             ox.Triple(node, _gc("changeKind"), _lit(kind)),
             ox.Triple(node, ox.NamedNode(ns.DCT + "description"), _lit(description)),
             ox.Triple(node, _gc("effectiveDate"), _lit(effective.isoformat(), _XSD_DATE)),
@@ -417,7 +439,7 @@ class ComplianceService:
             ox.Triple(node, ox.NamedNode(ns.PROV + "generatedAtTime"), _lit(at.isoformat(), _XSD_DATETIME)),
         ]
         if region:
-            triples.append(ox.Triple(node, _gc("changeRegion"), _lit(region)))
+            triples.append(ox.Triple(node, _gc("changeRegion"), _region(region)))
         self.store.append(GOVERNANCE_GRAPH, triples)
         audit.record(
             self.store,
@@ -436,7 +458,7 @@ class ComplianceService:
             out.append(
                 ChangeNotice(
                     id=v["@id"].removeprefix(CHANGE),
-                    department=v["changedDepartment"],
+                    department=_code(v["changedDepartment"]),
                     kind=v["changeKind"],
                     description=v["description"],
                     effective=date.fromisoformat(v["effectiveDate"]),
@@ -444,7 +466,7 @@ class ComplianceService:
                     deadline_official=v["deadlineOfficial"] == "true",
                     recorded_by=audit.user_name(v["wasAttributedTo"]),
                     recorded_at=datetime.fromisoformat(v["generatedAtTime"]),
-                    region=v.get("changeRegion"),
+                    region=_code(v.get("changeRegion")),
                 )
             )
         return sorted(out, key=lambda c: (c.effective, c.id))
@@ -488,13 +510,13 @@ class ComplianceService:
         triples = [
             ox.Triple(node, _RDF_TYPE, _gc("ErrorFeedback")),
             ox.Triple(node, _gc("feedbackDataset"), ox.NamedNode(item.dataset)),
-            ox.Triple(node, _gc("providingDepartment"), _lit(item.department)),
+            ox.Triple(node, _gc("providingDepartment"), _org(item.department)),
             ox.Triple(node, ox.NamedNode(ns.DCT + "description"), _lit(item.description)),
             ox.Triple(node, ox.NamedNode(ns.PROV + "wasAttributedTo"), ox.NamedNode(audit.user_iri(item.reporter))),
             ox.Triple(node, _gc("receivedAt"), _lit(item.received.isoformat(), _XSD_DATETIME)),
         ]
         if item.reporter_department:
-            triples.append(ox.Triple(node, _gc("reportingDepartment"), _lit(item.reporter_department)))
+            triples.append(ox.Triple(node, _gc("reportingDepartment"), _org(item.reporter_department)))
         if item.answered is not None:
             triples += [
                 ox.Triple(node, _gc("answeredAt"), _lit(item.answered.isoformat(), _XSD_DATETIME)),
@@ -526,10 +548,10 @@ class ComplianceService:
                 Feedback(
                     id=v["@id"].removeprefix(FEEDBACK),
                     dataset=v["feedbackDataset"],
-                    department=v["providingDepartment"],
+                    department=_code(v["providingDepartment"]),
                     description=v["description"],
                     reporter=audit.user_name(v["wasAttributedTo"]),
-                    reporter_department=v.get("reportingDepartment"),
+                    reporter_department=_code(v.get("reportingDepartment")),
                     received=datetime.fromisoformat(v["receivedAt"]),
                     answered=datetime.fromisoformat(v["answeredAt"]) if "answeredAt" in v else None,
                     answer=v.get("answer"),
@@ -553,7 +575,7 @@ class ComplianceService:
         triples = [
             ox.Triple(node, _RDF_TYPE, _gc("MisuseReport")),
             ox.Triple(node, _gc("misusedDataset"), ox.NamedNode(dataset)),
-            ox.Triple(node, _gc("misusingDepartment"), _lit(department)),
+            ox.Triple(node, _gc("misusingDepartment"), _org(department)),
             ox.Triple(node, ox.NamedNode(ns.DCT + "description"), _lit(description)),
             ox.Triple(node, ox.NamedNode(ns.PROV + "wasAttributedTo"), ox.NamedNode(audit.user_iri(user))),
             ox.Triple(node, _gc("receivedAt"), _lit(at.isoformat(), _XSD_DATETIME)),
@@ -570,7 +592,7 @@ class ComplianceService:
                 Misuse(
                     id=v["@id"].removeprefix(MISUSE),
                     dataset=v["misusedDataset"],
-                    department=v["misusingDepartment"],
+                    department=_code(v["misusingDepartment"]),
                     description=v["description"],
                     reporter=audit.user_name(v["wasAttributedTo"]),
                     received=datetime.fromisoformat(v["receivedAt"]),

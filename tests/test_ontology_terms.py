@@ -40,23 +40,6 @@ INTERNAL = {
     "pageItems",
     "pageShared",
     "nextPage",
-    # Change notices, error feedback and misuse reports (catalog_service/compliance.py, _gc): in the governance
-    # graph, which no audience reads (docs/visibility.md). Not defined yet, unlike the sharing requests' terms
-    # that share the graph (the ontology's "Sharing governance" section): candidates for a definition.
-    "CatalogChangeNotice",
-    "changedDepartment",
-    "changeKind",
-    "changeRegion",
-    "effectiveDate",
-    "ErrorFeedback",
-    "feedbackDataset",
-    "reportingDepartment",
-    "answer",
-    "answeredBy",
-    "corrected",
-    "MisuseReport",
-    "misusedDataset",
-    "misusingDepartment",
 }
 """Local names of terms written only into graphs no reader can query, hence not required in the ontology."""
 

@@ -195,6 +195,10 @@ def test_records_are_rdf_and_audited(scenario: CatalogStore) -> None:
     graph = f"<{GOVERNANCE_GRAPH}>"
     ask = f"ASK {{ GRAPH {graph} {{ <{notice.iri}> a <{ns.GC}CatalogChangeNotice> }} }}"
     assert scenario.raw.query(ask)
+    department = f"<{ns.organization(DEPT_A)}>"  # as sharing requests and the catalog name departments
+    ask = f"ASK {{ GRAPH {graph} {{ <{notice.iri}> <{ns.GC}changedDepartment> {department} }} }}"
+    assert scenario.raw.query(ask)
+    assert scenario.raw.query(f"ASK {{ GRAPH {graph} {{ <{item.iri}> <{ns.GC}providingDepartment> {department} }} }}")
     assert service.changes() == [notice]
 
 
@@ -213,8 +217,15 @@ def test_refused_operations_change_nothing(scenario: CatalogStore) -> None:
     with pytest.raises(ComplianceError) as kind:
         service.record_change("admin", DEPT_A, kind="other", description="x")
     assert kind.value.status == 422
+    for department, region in (("市公安局", None), (DEPT_A, "玄武区")):
+        with pytest.raises(ComplianceError) as malformed:
+            service.record_change("admin", department, kind="legal", description="x", region=region)
+        assert malformed.value.status == 422
+    with pytest.raises(ComplianceError) as misuser:
+        service.report_misuse("req.user", ns.resource(A1), "<x> .", description="超范围使用")
+    assert misuser.value.status == 422
     service.answer("a.manager", DEPT_A, item.id, answer="已更正")
     with pytest.raises(ComplianceError) as twice:
         service.answer("a.manager", DEPT_A, item.id, answer="再次")
     assert twice.value.status == 409
-    assert len(service.feedback()) == 1 and service.changes() == []
+    assert len(service.feedback()) == 1 and service.changes() == [] and service.misuse() == []
