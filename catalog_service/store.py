@@ -306,20 +306,21 @@ class CatalogStore:
         if statements:
             self._store.update(";\n".join(statements))
 
-    def _copy_into_views(self, name: str, graph: str, restricted: str) -> None:
-        """Bulk-copy a first version's graphs into the views, marked in the registry until its switch (which
-        drops the marks with the rest of the source's registry entry)."""
+    def _copy_into_views(self, name: str, graph: str, restricted: str, triples: int) -> None:
+        """Bulk-copy a first version's graphs (``triples`` in all) into the views, marked in the registry until
+        its switch (which drops the marks with the rest of the source's registry entry)."""
         marks = " ".join(f"<{source_iri(name)}> <{_VIEW_COPY.value}> <{g}> ." for g in (graph, restricted))
         self._store.update(f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH.value}> {{ {marks} }} }}")
-        self._copy_graph(ox.NamedNode(graph), PUBLIC_VIEW)
-        self._copy_graph(ox.NamedNode(restricted), RESTRICTED_VIEW)
+        self._copy_graph(ox.NamedNode(graph), PUBLIC_VIEW, large=triples > _BULK_THRESHOLD)
+        self._copy_graph(ox.NamedNode(restricted), RESTRICTED_VIEW, large=triples > _BULK_THRESHOLD)
 
-    def _copy_graph(self, graph: ox.NamedNode, into: ox.NamedNode) -> None:
-        """Add a graph's triples to another in bulk (a source graph: no blank nodes to keep apart).
+    def _copy_graph(self, graph: ox.NamedNode, into: ox.NamedNode, *, large: bool = True) -> None:
+        """Add a graph's triples to another (a source graph: no blank nodes to keep apart).
 
-        The embedded engine copies through an N-Triples file without a Python object per triple (about four
-        times faster); a remote one gets the quads in chunks."""
-        if isinstance(self._store, ox.Store):
+        The embedded engine copies a ``large`` graph through an N-Triples file without a Python object per
+        triple (about four times faster; but the bulk loader's fixed cost is some 50 ms a call); otherwise the
+        quads go in chunks."""
+        if large and isinstance(self._store, ox.Store):
             with tempfile.TemporaryFile() as dump:
                 self._store.dump(dump, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
                 dump.seek(0)
@@ -692,7 +693,7 @@ class SourceWriter:
         raw.add_graph(state_graph)
         raw.update(self._store._seal(self.graph, self.restricted_graph))
         if self.previous is None:
-            self._store._copy_into_views(self.name, self.graph, self.restricted_graph)
+            self._store._copy_into_views(self.name, self.graph, self.restricted_graph, self.count)
         now = _now()
         switch = [
             _registry_update(

@@ -150,22 +150,23 @@ def test_a_store_from_before_the_views_gets_them_built(store: CatalogStore) -> N
 def test_a_first_version_copied_into_the_views_but_never_switched_is_taken_out(
     store: CatalogStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(store_module, "_BULK_THRESHOLD", 0)  # every copy in bulk, as for large sources
     store.replace_source("a", entry(1, "甲") + SHARED)
     assert_views_consistent(store)
 
     def no_switch(*args: object) -> str:
         raise OSError("killed before the switch")
 
-    monkeypatch.setattr(store_module, "_registry_update", no_switch)
-    with pytest.raises(OSError):
-        store.replace_source("b", entry(2, "乙") + SHARED)  # fails, and aborts
-    assert_views_consistent(store)
-    writer = store.new_version("c")
-    writer.add(entry(3, "丙") + SHARED)
-    with pytest.raises(OSError):
-        writer.commit()  # fails, and is not aborted: as if the process had been killed
-    assert public_titles(store) == {"甲", "丙"}, "the copy precedes the switch"
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "_registry_update", no_switch)
+        with pytest.raises(OSError):
+            store.replace_source("b", entry(2, "乙") + SHARED)  # fails, and aborts
+        assert_views_consistent(store)
+        writer = store.new_version("c")
+        writer.add(entry(3, "丙") + SHARED)
+        with pytest.raises(OSError):
+            writer.commit()  # fails, and is not aborted: as if the process had been killed
+        assert public_titles(store) == {"甲", "丙"}, "the copy precedes the switch"
 
     store.replace_source("c", entry(4, "丁"))  # the next writer of the source cleans up first
     assert_views_consistent(store)
