@@ -12,10 +12,11 @@ query's dataset, so over the ~70 graphs of a 32-source node a catalog-wide aggre
 than on one graph. Each audience instead reads an *audience view*, one graph holding the union of the current
 graphs it may see (:data:`PUBLIC_VIEW`; :data:`RESTRICTED_VIEW` adds what only government users see), kept in
 step by the same update that switches a version (only the difference between the versions is written), so it
-stays atomic. A source's *first* version has no older one to keep consistent with: it is sealed, then copied into
-the views in bulk before its switch (transactional writes there cost about five times the bulk loader's, and
-bound a national first harvest); readers may see its public entries a moment early, never a restricted one, and
-a copy whose switch never came is taken out again (:meth:`CatalogStore.forget_unswitched`). The registry,
+stays atomic. On the embedded engine a source's *first* version, which has no older one to stay consistent with,
+is sealed, then copied into the views in bulk before its switch (transactional writes cost about five times the
+bulk loader's, and bound a national first harvest); readers may see its public entries a moment early, never a
+restricted one, and a copy whose switch never came is taken out again (:meth:`CatalogStore.forget_unswitched`).
+A remote server copies inside the switch: one update, and no triple crosses the network twice. The registry,
 harvest runs and their details are small and written in many places; they stay graphs of their own in each
 query's dataset.
 
@@ -692,7 +693,8 @@ class SourceWriter:
         raw.add_graph(self._restricted_node)
         raw.add_graph(state_graph)
         raw.update(self._store._seal(self.graph, self.restricted_graph))
-        if self.previous is None:
+        in_bulk = self.previous is None and isinstance(raw, ox.Store)  # a remote server copies in the switch
+        if in_bulk:
             self._store._copy_into_views(self.name, self.graph, self.restricted_graph, self.count)
         now = _now()
         switch = [
@@ -700,10 +702,11 @@ class SourceWriter:
                 self.name, self.graph, self.state_graph, self.version, self.count, now, self.restricted_graph
             )
         ]
-        if self.previous is not None:
+        if not in_bulk:
+            old = self.previous or SourceVersion(self.name, 0, "", "", 0, now)
             for view, before, after in (
-                (_PUBLIC, self.previous.graph, self.graph),
-                (_RESTRICTED, self.previous.restricted_graph, self.restricted_graph),
+                (_PUBLIC, old.graph, self.graph),
+                (_RESTRICTED, old.restricted_graph, self.restricted_graph),
             ):
                 if before:
                     switch.append(view.forget(before, unless_in=after))

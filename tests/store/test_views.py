@@ -166,7 +166,8 @@ def test_a_first_version_copied_into_the_views_but_never_switched_is_taken_out(
         writer.add(entry(3, "丙") + SHARED)
         with pytest.raises(OSError):
             writer.commit()  # fails, and is not aborted: as if the process had been killed
-        assert public_titles(store) == {"甲", "丙"}, "the copy precedes the switch"
+        embedded = isinstance(store.raw, ox.Store)  # a remote server copies inside the switch
+        assert public_titles(store) == ({"甲", "丙"} if embedded else {"甲"}), "in bulk, the copy precedes the switch"
 
     store.replace_source("c", entry(4, "丁"))  # the next writer of the source cleans up first
     assert_views_consistent(store)
