@@ -15,7 +15,7 @@ step by the same update that switches a version (only the difference between the
 stays atomic. On the embedded engine a source's *first* version, which has no older one to stay consistent with,
 is sealed, then copied into the views in bulk before its switch (transactional writes cost about five times the
 bulk loader's, and bound a national first harvest); readers may see its public entries a moment early, never a
-restricted one, and a copy whose switch never came is taken out again (:meth:`CatalogStore.forget_unswitched`).
+restricted one, and a copy whose switch never came is taken out again (:meth:`CatalogStore._forget_unswitched`).
 A remote server copies inside the switch: one update, and no triple crosses the network twice. The registry,
 harvest runs and their details are small and written in many places; they stay graphs of their own in each
 query's dataset.
@@ -221,7 +221,7 @@ class CatalogStore:
         path = Path(data_dir) / "store"
         path.mkdir(parents=True, exist_ok=True)
         store = cls(ox.Store(str(path)), path).ensure_views()
-        store.forget_unswitched()  # the embedded store has one writer: this process
+        store._forget_unswitched()  # the embedded store has one writer: this process
         return store
 
     @property
@@ -297,7 +297,7 @@ class CatalogStore:
             self._views_ready = next(iter(marks), None) is not None
         return self._views_ready
 
-    def forget_unswitched(self, name: str | None = None) -> None:
+    def _forget_unswitched(self, name: str | None = None) -> None:
         """Take out of the views the bulk copy of a first version whose switch never came (a killed or failed
         commit), for source ``name`` or all; only a writer may call it, as no copy is then in progress."""
         subject = ox.NamedNode(source_iri(name)) if name else None
@@ -318,9 +318,9 @@ class CatalogStore:
     def _copy_graph(self, graph: ox.NamedNode, into: ox.NamedNode, *, large: bool = True) -> None:
         """Add a graph's triples to another (a source graph: no blank nodes to keep apart).
 
-        The embedded engine copies a ``large`` graph through an N-Triples file without a Python object per
-        triple (about four times faster; but the bulk loader's fixed cost is some 50 ms a call); otherwise the
-        quads go in chunks."""
+        The embedded engine copies a ``large`` graph through an N-Triples file, without a Python object per
+        triple (below some 10,000 triples the bulk loader's fixed cost, tens of milliseconds a call, outweighs
+        that); otherwise the quads go in chunks."""
         if large and isinstance(self._store, ox.Store):
             with tempfile.TemporaryFile() as dump:
                 self._store.dump(dump, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
@@ -636,7 +636,7 @@ class SourceWriter:
         self._buffer: list[ox.Quad] = []
         self._graph_node = ox.NamedNode(self.graph)
         self._restricted_node = ox.NamedNode(self.restricted_graph)
-        store.forget_unswitched(name)  # a killed load's, then its graphs
+        store._forget_unswitched(name)  # a killed load's, then its graphs
         store.raw.update(self._drop())
 
     def _drop(self) -> str:
@@ -731,7 +731,7 @@ class SourceWriter:
     def abort(self) -> None:
         """Throw the unfinished version away; the current one stays."""
         self._buffer = []
-        self._store.forget_unswitched(self.name)
+        self._store._forget_unswitched(self.name)
         self._store.raw.update(self._drop())
 
 
